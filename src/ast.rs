@@ -1,0 +1,268 @@
+//! The syntax tree of a query, with byte spans into the query text so that
+//! every later error can point at its place.
+
+/// A byte range in the query text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from start to end.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
+
+/// A whole query: a search expression, then stages.
+#[derive(Clone, Debug)]
+pub struct Query {
+    /// The search expression before the first `|`; `None` means everything.
+    pub search: Option<Search>,
+    /// The stages in order.
+    pub stages: Vec<Stage>,
+}
+
+/// A search-expression node (SPEC §4).
+#[derive(Clone, Debug)]
+pub enum Search {
+    /// Both sides match.
+    And(Box<Search>, Box<Search>),
+    /// Either side matches.
+    Or(Box<Search>, Box<Search>),
+    /// The inner term does not match.
+    Not(Box<Search>),
+    /// `field=value` or `field!=value`.
+    Field {
+        /// The field name.
+        name: FieldName,
+        /// True for `!=`.
+        negated: bool,
+        /// The pattern text, with `*` and `?` wildcards.
+        pattern: String,
+        /// Where the term is.
+        span: Span,
+    },
+    /// A bare keyword or a quoted phrase, matched against `_raw`.
+    Keyword {
+        /// The keyword text.
+        text: String,
+        /// Where the term is.
+        span: Span,
+    },
+}
+
+/// A field name as written, with its place.
+#[derive(Clone, Debug)]
+pub struct FieldName {
+    /// The name (for `%"odd name"`, the text inside the quotes).
+    pub name: String,
+    /// True when written as `%"..."`: never split into a path.
+    pub quoted: bool,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// A stage after a `|`.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// What the stage does.
+    pub kind: StageKind,
+    /// The whole stage text.
+    pub span: Span,
+}
+
+/// The stages the grammar knows.
+#[derive(Clone, Debug)]
+pub enum StageKind {
+    /// `where COND`.
+    Where(Expr),
+    /// `eval F = E, ...`.
+    Eval(Vec<(FieldName, Expr)>),
+    /// `EXPR as F`.
+    As(Expr, FieldName),
+    /// `fields a, b` or `fields - a, b`.
+    Fields {
+        /// True for the dropping form.
+        drop: bool,
+        /// The names.
+        names: Vec<FieldName>,
+    },
+    /// Aggregation: `count`, `sum(x) as s`, ... `by k, ...`.
+    Aggregate {
+        /// The aggregate calls in order.
+        aggs: Vec<AggCall>,
+        /// The group keys.
+        by: Vec<FieldName>,
+    },
+    /// `sort by K, ...`.
+    Sort(Vec<SortKey>),
+    /// `limit N`.
+    Limit(u64, Span),
+    /// `top N f, ... [by ...]`.
+    Top {
+        /// How many rows.
+        n: u64,
+        /// The counted fields.
+        fields: Vec<FieldName>,
+        /// Extra group keys.
+        by: Vec<FieldName>,
+    },
+    /// A bare function stage such as `num(x)`.
+    Func(Expr),
+    /// A stage word the grammar does not know; the planner explains.
+    Unknown {
+        /// The stage's first word.
+        name: String,
+        /// Where that word is.
+        name_span: Span,
+    },
+}
+
+/// One aggregate call.
+#[derive(Clone, Debug)]
+pub struct AggCall {
+    /// The function name, lower-cased.
+    pub func: String,
+    /// Where the function name is.
+    pub func_span: Span,
+    /// The arguments (none for plain `count`).
+    pub args: Vec<Expr>,
+    /// `as NAME`.
+    pub alias: Option<FieldName>,
+    /// The whole call.
+    pub span: Span,
+}
+
+/// Sort direction as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortMark {
+    /// No sign or suffix.
+    None,
+    /// `+` or `asc`.
+    Asc,
+    /// `asc` suffix.
+    Desc,
+    /// `-` prefix.
+    Minus,
+}
+
+/// One sort key.
+#[derive(Clone, Debug)]
+pub struct SortKey {
+    /// The field.
+    pub field: FieldName,
+    /// How it was marked.
+    pub mark: SortMark,
+}
+
+/// An expression with its place.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// The node.
+    pub kind: ExprKind,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// `!` / `not`.
+    Not,
+    /// `-`.
+    Neg,
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `or`, `||`.
+    Or,
+    /// `and`, `&&`.
+    And,
+    /// `=`, `==`.
+    Eq,
+    /// `!=`, `<>`.
+    Ne,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `+`.
+    Add,
+    /// `-`.
+    Sub,
+    /// `*`.
+    Mul,
+    /// `/`.
+    Div,
+    /// `%`.
+    Rem,
+}
+
+/// Expression nodes.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// A boolean literal.
+    Bool(bool),
+    /// An integer literal (suffixes already applied).
+    Int(i64),
+    /// A float literal.
+    Float(f64),
+    /// A string literal, escapes applied.
+    Str(String),
+    /// A field reference.
+    Field(FieldName),
+    /// A function call.
+    Call {
+        /// The name as written.
+        name: String,
+        /// Where the name is.
+        name_span: Span,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// A unary operation.
+    Unary(UnOp, Box<Expr>),
+    /// A binary operation.
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `x in (...)` / `x not in (...)`.
+    In {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// The list.
+        list: Vec<Expr>,
+        /// True for `not in`.
+        negated: bool,
+    },
+    /// `x matches "wild*card"` (or a field holding the pattern).
+    MatchesWildcard {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// The pattern.
+        pattern: Box<Expr>,
+        /// True for `not matches`.
+        negated: bool,
+    },
+    /// `x matches /regex/`.
+    MatchesRegex {
+        /// The tested value.
+        expr: Box<Expr>,
+        /// The regex source.
+        regex: String,
+        /// Where the regex literal is.
+        regex_span: Span,
+        /// True for `not matches`.
+        negated: bool,
+    },
+    /// `c ? a : b`.
+    Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
+}

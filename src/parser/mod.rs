@@ -1,0 +1,297 @@
+//! Query text → AST. The grammar lives in `grammar/sumoq.pest`; this module
+//! turns pest's pairs into [`crate::ast`] nodes and pest's failures into
+//! located [`QueryError`]s.
+
+mod expr;
+mod search;
+mod stage;
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use crate::ast::{FieldName, Query, Span};
+use crate::error::QueryError;
+
+/// The pest parser generated from the grammar file.
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/sumoq.pest"]
+pub struct SumoParser;
+
+/// Longest query text accepted; longer text is a query error, not a slow
+/// parse.
+pub const MAX_QUERY_LEN: usize = 1 << 20;
+
+/// Deepest nesting of parentheses accepted. pest's parser recurses once per
+/// level, so this keeps the stack bounded on hostile input.
+pub const MAX_NESTING: usize = 64;
+
+/// Parses a whole query.
+pub fn parse_query(text: &str) -> Result<Query, QueryError> {
+    check_limits(text)?;
+    let mut pairs = SumoParser::parse(Rule::query, text).map_err(|e| from_pest(e, text))?;
+    let query = pairs
+        .next()
+        .ok_or_else(|| QueryError::new("empty parse", Span::new(0, 0)))?;
+    let mut search = None;
+    let mut stages = Vec::new();
+    for p in query.into_inner() {
+        match p.as_rule() {
+            Rule::search => search = Some(search::build(p)?),
+            Rule::pipe | Rule::EOI => {}
+            _ => stages.push(stage::build(p)?),
+        }
+    }
+    Ok(Query { search, stages })
+}
+
+/// Parses text as one rule of the grammar (used to explain a stage that
+/// fell through to `unknown_stage`).
+pub(crate) fn parse_rule(rule: Rule, text: &str) -> Result<(), QueryError> {
+    SumoParser::parse(rule, text)
+        .map(|_| ())
+        .map_err(|e| from_pest(e, text))
+}
+
+/// True when the text is a query that is not finished yet: the parse fails
+/// only because the input ended (an open parenthesis, string or comment, a
+/// trailing `|`). The REPL asks this to decide whether to read another line.
+pub fn is_incomplete(text: &str) -> bool {
+    match parse_query(text) {
+        Ok(_) => false,
+        Err(e) => e.at_end,
+    }
+}
+
+/// Rejects query text whose nesting or size would make the recursive parser
+/// run out of stack or time.
+fn check_limits(text: &str) -> Result<(), QueryError> {
+    if text.len() > MAX_QUERY_LEN {
+        return Err(QueryError::new(
+            format!(
+                "query is {} bytes long; the limit is {} bytes",
+                text.len(),
+                MAX_QUERY_LEN
+            ),
+            Span::new(0, 0),
+        ));
+    }
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(QueryError::new(
+                        format!("parentheses nest deeper than {MAX_NESTING} levels"),
+                        Span::new(i, i + 1),
+                    ));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Turns a pest failure into a query error with a readable expectation.
+fn from_pest(e: pest::error::Error<Rule>, text: &str) -> QueryError {
+    use pest::error::{ErrorVariant, InputLocation};
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let rest = text.get(pos..).unwrap_or("");
+    let at_end = rest.trim().is_empty()
+        || only_comment(rest)
+        || SumoParser::parse(Rule::open_comment, text).is_ok();
+    let (expected, unexpected) = match &e.variant {
+        ErrorVariant::ParsingError {
+            positives,
+            negatives,
+        } => (describe(positives), describe(negatives)),
+        ErrorVariant::CustomError { message } => (message.clone(), String::new()),
+    };
+    let end = next_char_end(text, pos);
+    let found = if at_end {
+        "the end of the query".to_string()
+    } else {
+        format!("`{}`", token_at(text, pos))
+    };
+    let mut message = if text.trim_end().ends_with('|') && at_end {
+        "the query ends with `|`: a stage is missing after it".to_string()
+    } else if found == "`|`" && expected.contains("stage") {
+        "empty stage: a stage is missing between two `|`".to_string()
+    } else if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {expected}, found {found}")
+    };
+    if !unexpected.is_empty() && expected.is_empty() {
+        message = format!("unexpected {unexpected}");
+    }
+    let mut err = QueryError::new(message, Span::new(pos, end));
+    err.at_end = at_end;
+    err
+}
+
+fn only_comment(rest: &str) -> bool {
+    let t = rest.trim_start();
+    t.starts_with("//") && !t.contains('\n') || t.starts_with("/*") && !t.contains("*/")
+}
+
+fn next_char_end(text: &str, pos: usize) -> usize {
+    text.get(pos..)
+        .and_then(|r| r.chars().next())
+        .map(|c| pos + c.len_utf8())
+        .unwrap_or(pos)
+}
+
+/// The word or symbol at a position, for "found `...`".
+fn token_at(text: &str, pos: usize) -> String {
+    let rest = text.get(pos..).unwrap_or("");
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .take(30)
+        .collect();
+    if word.is_empty() {
+        rest.chars().next().map(String::from).unwrap_or_default()
+    } else {
+        word
+    }
+}
+
+/// Human names for the grammar's rules, deduplicated, in a stable order.
+fn describe(rules: &[Rule]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for r in rules {
+        let n = rule_name(*r);
+        if !n.is_empty() && !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    match names.len() {
+        0 => String::new(),
+        1 => names[0].to_string(),
+        _ => {
+            let last = names.pop().unwrap_or_default();
+            format!("{} or {}", names.join(", "), last)
+        }
+    }
+}
+
+fn rule_name(r: Rule) -> &'static str {
+    use Rule::*;
+    match r {
+        EOI => "the end of the query",
+        pipe => "`|`",
+        search | s_or | s_and | s_unary | s_group | s_field_cmp | s_keyword => "a search term",
+        s_cmp_op => "`=`",
+        s_bare => "a value",
+        where_stage | eval_stage | fields_stage | sort_stage | limit_stage | top_stage
+        | count_fields_stage | agg_stage | as_stage | func_stage | unknown_stage => "a stage",
+        assignment => "an assignment `name = expression`",
+        expr | ternary | chain | paren | func_call | field_ref | bool_true | bool_false => {
+            "an expression"
+        }
+        number | integer => "a number",
+        string => "a string",
+        regex_lit => "a regular expression `/.../`",
+        field_name | plain_name | quoted_name => "a field name",
+        func_name => "a name",
+        op_or | op_and | op_matches | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_add
+        | op_sub | op_mul | op_div | op_mod => "an operator",
+        in_list => "`in (...)`",
+        matches_regex => "`matches`",
+        op_not | op_neg => "an expression",
+        kw_as => "`as`",
+        kw_by => "`by`",
+        by_clause => "`by`",
+        agg_call | agg_name => "an aggregate such as `count` or `sum(x)`",
+        agg_args => "`(`",
+        sort_key => "a sort key",
+        sort_dir => "`asc` or `desc`",
+        fields_drop => "`-`",
+        _ => "",
+    }
+}
+
+/// The span of a pair.
+pub(crate) fn span_of(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// Undoes string escapes (SPEC §1): `\"`, `\\`, `\n`, `\t`, `\r`; any other
+/// backslash pair is kept as written so regexes reach the engine intact.
+pub fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Builds a field name from a `field_name` pair.
+pub(crate) fn field_name(p: Pair<Rule>) -> FieldName {
+    let span = span_of(&p);
+    let inner = p.into_inner().next();
+    match inner {
+        Some(q) if q.as_rule() == Rule::quoted_name => {
+            let text = q.into_inner().next().map(|s| s.as_str()).unwrap_or("");
+            FieldName {
+                name: unescape(text),
+                quoted: true,
+                span,
+            }
+        }
+        Some(q) => FieldName {
+            name: q.as_str().to_string(),
+            quoted: false,
+            span,
+        },
+        None => FieldName {
+            name: String::new(),
+            quoted: false,
+            span,
+        },
+    }
+}
+
+/// The text inside a `string` pair, unescaped.
+pub(crate) fn string_value(p: Pair<Rule>) -> String {
+    unescape(p.into_inner().next().map(|s| s.as_str()).unwrap_or(""))
+}
+
+#[cfg(test)]
+mod tests;

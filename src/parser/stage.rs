@@ -1,0 +1,216 @@
+//! Stages → [`Stage`].
+
+use pest::iterators::Pair;
+
+use super::{expr, field_name, span_of, Rule};
+use crate::ast::{AggCall, FieldName, SortKey, SortMark, Stage, StageKind};
+use crate::error::QueryError;
+
+/// Builds one stage from its pair.
+pub(super) fn build(p: Pair<Rule>) -> Result<Stage, QueryError> {
+    let span = span_of(&p);
+    let rule = p.as_rule();
+    let mut inner = p.into_inner();
+    let kind = match rule {
+        Rule::where_stage => {
+            let e = inner
+                .find(|c| c.as_rule() == Rule::expr)
+                .ok_or_else(|| QueryError::new("`where` needs a condition", span))?;
+            StageKind::Where(expr::build(e)?)
+        }
+        Rule::eval_stage => {
+            let mut assigns = Vec::new();
+            for a in inner.filter(|c| c.as_rule() == Rule::assignment) {
+                let aspan = span_of(&a);
+                let mut it = a.into_inner();
+                match (it.next(), it.next()) {
+                    (Some(n), Some(e)) => assigns.push((field_name(n), expr::build(e)?)),
+                    _ => return Err(QueryError::new("incomplete assignment", aspan)),
+                }
+            }
+            StageKind::Eval(assigns)
+        }
+        Rule::fields_stage => {
+            let mut drop = false;
+            let mut names = Vec::new();
+            for c in inner {
+                match c.as_rule() {
+                    Rule::fields_drop => drop = true,
+                    Rule::field_name => names.push(field_name(c)),
+                    _ => {}
+                }
+            }
+            StageKind::Fields { drop, names }
+        }
+        Rule::sort_stage => {
+            let mut keys = Vec::new();
+            for k in inner.filter(|c| c.as_rule() == Rule::sort_key) {
+                let mut mark = SortMark::None;
+                let mut field = None;
+                for c in k.into_inner() {
+                    match c.as_rule() {
+                        Rule::sort_sign => {
+                            mark = if c.as_str() == "-" {
+                                SortMark::Minus
+                            } else {
+                                SortMark::Asc
+                            }
+                        }
+                        Rule::sort_dir => {
+                            mark = if c.as_str().eq_ignore_ascii_case("asc") {
+                                SortMark::Asc
+                            } else {
+                                SortMark::Desc
+                            }
+                        }
+                        Rule::field_name => field = Some(field_name(c)),
+                        _ => {}
+                    }
+                }
+                if let Some(field) = field {
+                    keys.push(SortKey { field, mark });
+                }
+            }
+            StageKind::Sort(keys)
+        }
+        Rule::limit_stage => {
+            let n = inner
+                .find(|c| c.as_rule() == Rule::integer)
+                .ok_or_else(|| QueryError::new("`limit` needs a number", span))?;
+            StageKind::Limit(count(&n)?, span_of(&n))
+        }
+        Rule::top_stage => {
+            let mut n = 10;
+            let mut fields = Vec::new();
+            let mut by = Vec::new();
+            for c in inner {
+                match c.as_rule() {
+                    Rule::integer => n = count(&c)?,
+                    Rule::field_name => fields.push(field_name(c)),
+                    Rule::by_clause => by = by_names(c),
+                    _ => {}
+                }
+            }
+            StageKind::Top { n, fields, by }
+        }
+        Rule::count_fields_stage => {
+            let names: Vec<FieldName> = inner
+                .filter(|c| c.as_rule() == Rule::field_name)
+                .map(field_name)
+                .collect();
+            let kw = Default::default();
+            StageKind::Aggregate {
+                aggs: vec![AggCall {
+                    func: "count".into(),
+                    func_span: kw,
+                    args: vec![],
+                    alias: None,
+                    span: kw,
+                }],
+                by: names,
+            }
+        }
+        Rule::agg_stage => {
+            let mut aggs = Vec::new();
+            let mut by = Vec::new();
+            for c in inner {
+                match c.as_rule() {
+                    Rule::agg_call => aggs.push(agg_call(c)?),
+                    Rule::by_clause => by = by_names(c),
+                    _ => {}
+                }
+            }
+            StageKind::Aggregate { aggs, by }
+        }
+        Rule::as_stage => {
+            let mut e = None;
+            let mut name = None;
+            for c in inner {
+                match c.as_rule() {
+                    Rule::expr => e = Some(expr::build(c)?),
+                    Rule::field_name => name = Some(field_name(c)),
+                    _ => {}
+                }
+            }
+            match (e, name) {
+                (Some(e), Some(n)) => StageKind::As(e, n),
+                _ => return Err(QueryError::new("expected `expression as name`", span)),
+            }
+        }
+        Rule::func_stage => {
+            let call = inner
+                .next()
+                .ok_or_else(|| QueryError::new("expected a function call", span))?;
+            let cspan = span_of(&call);
+            // A func_call pair is a primary; wrap it the way `expr` would.
+            let mut it = call.into_inner();
+            let name = it
+                .next()
+                .ok_or_else(|| QueryError::new("missing function name", cspan))?;
+            let name_span = span_of(&name);
+            let args = it.map(expr::build).collect::<Result<Vec<_>, _>>()?;
+            StageKind::Func(crate::ast::Expr {
+                kind: crate::ast::ExprKind::Call {
+                    name: name.as_str().to_string(),
+                    name_span,
+                    args,
+                },
+                span: cspan,
+            })
+        }
+        Rule::unknown_stage => {
+            let name = inner
+                .find(|c| c.as_rule() == Rule::func_name)
+                .ok_or_else(|| QueryError::new("expected a stage", span))?;
+            StageKind::Unknown {
+                name: name.as_str().to_string(),
+                name_span: span_of(&name),
+            }
+        }
+        _ => return Err(QueryError::new("expected a stage", span)),
+    };
+    Ok(Stage { kind, span })
+}
+
+fn count(p: &Pair<Rule>) -> Result<u64, QueryError> {
+    p.as_str()
+        .parse()
+        .map_err(|_| QueryError::new("number too large", span_of(p)))
+}
+
+fn by_names(p: Pair<Rule>) -> Vec<FieldName> {
+    p.into_inner()
+        .filter(|c| c.as_rule() == Rule::field_name)
+        .map(field_name)
+        .collect()
+}
+
+fn agg_call(p: Pair<Rule>) -> Result<AggCall, QueryError> {
+    let span = span_of(&p);
+    let mut func = String::new();
+    let mut func_span = span;
+    let mut args = Vec::new();
+    let mut alias = None;
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::agg_name => {
+                func = c.as_str().to_ascii_lowercase();
+                func_span = span_of(&c);
+            }
+            Rule::agg_args => {
+                for a in c.into_inner() {
+                    args.push(expr::build(a)?);
+                }
+            }
+            Rule::field_name => alias = Some(field_name(c)),
+            _ => {}
+        }
+    }
+    Ok(AggCall {
+        func,
+        func_span,
+        args,
+        alias,
+        span,
+    })
+}
