@@ -263,6 +263,8 @@ pub enum ExprKind {
         /// True for `not matches`.
         negated: bool,
     },
+    /// A `/regex/` literal given as a function argument (`replace(x, /re/, "y")`).
+    Regex(String),
     /// `c ? a : b`.
     Ternary(Box<Expr>, Box<Expr>, Box<Expr>),
 }

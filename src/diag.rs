@@ -76,6 +76,19 @@ impl Diagnostics {
         }
     }
 
+    /// Adds another collector's counts and kept warnings without printing
+    /// them again (they were printed when they happened).
+    pub fn merge_printed(&mut self, other: Diagnostics) {
+        for (k, n) in other.counts {
+            *self.counts.entry(k).or_insert(0) += n;
+        }
+        for w in other.kept {
+            if self.kept.iter().filter(|x| x.kind == w.kind).count() < WARN_CAP {
+                self.kept.push(w);
+            }
+        }
+    }
+
     /// Total number of warnings.
     pub fn total(&self) -> usize {
         self.counts.values().sum()

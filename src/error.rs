@@ -120,7 +120,10 @@ impl fmt::Display for QueryError {
 impl std::error::Error for QueryError {}
 
 /// Suggests the closest of `candidates` to `name`, when one is close.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
@@ -139,7 +142,8 @@ mod tests {
     #[test]
     fn caret_on_second_line() {
         let q = "* \n| wher x > 1";
-        let e = QueryError::new("unknown stage `wher`", Span::new(5, 9)).with_hint("did you mean `where`?");
+        let e = QueryError::new("unknown stage `wher`", Span::new(5, 9))
+            .with_hint("did you mean `where`?");
         let r = e.render(q, "query");
         assert!(r.contains("query:2:3"), "{r}");
         assert!(r.contains("2 | | wher x > 1"), "{r}");

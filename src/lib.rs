@@ -8,8 +8,18 @@
 pub mod diag;
 pub mod record;
 
-pub mod value;
 pub mod ast;
+pub mod cli;
+pub mod engine;
 pub mod error;
+pub mod exec;
+pub mod functions;
+pub mod input;
+pub mod output;
 pub mod parser;
+pub mod plan;
+pub mod repl;
+pub mod search;
+pub mod stages;
 pub mod time;
+pub mod value;

@@ -1,1 +1,5 @@
-fn main(){}
+//! The `sumoq` binary: everything lives in the library.
+
+fn main() {
+    std::process::exit(sumoq::cli::main());
+}

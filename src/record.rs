@@ -142,10 +142,7 @@ impl Record {
         if let Some((_, v)) = self.hidden.iter().find(|(k, _)| &**k == name) {
             return Some(v);
         }
-        self.meta
-            .iter()
-            .find(|(k, _)| &**k == name)
-            .map(|(_, v)| v)
+        self.meta.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
     }
 
     /// Reads a field by name, with `_raw`, `_messageTime` and nested paths.
@@ -254,12 +251,16 @@ mod tests {
         let mut r = Record::default();
         let j: serde_json::Value = serde_json::json!({"b": {"c": 5}, "arr": [1, 2]});
         r.fields.push((Arc::from("a"), Value::Json(Arc::new(j))));
-        r.fields.push((Arc::from("id.orig_h"), Value::str("1.2.3.4")));
+        r.fields
+            .push((Arc::from("id.orig_h"), Value::str("1.2.3.4")));
         let p = split_path("a.b.c");
         assert!(matches!(r.lookup("a.b.c", p.as_deref()), Value::Int(5)));
         let p = split_path("a.arr[1]");
         assert!(matches!(r.lookup("a.arr[1]", p.as_deref()), Value::Int(2)));
         let p = split_path("id.orig_h");
-        assert_eq!(r.lookup("id.orig_h", p.as_deref()).display_text(), "1.2.3.4");
+        assert_eq!(
+            r.lookup("id.orig_h", p.as_deref()).display_text(),
+            "1.2.3.4"
+        );
     }
 }

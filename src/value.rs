@@ -353,12 +353,12 @@ impl Value {
     /// `toLong`/`toInt`: an int, fraction truncated; null when not numeric
     /// or out of range.
     pub fn to_long(&self) -> Value {
+        const TWO_63: f64 = 9_223_372_036_854_775_808.0;
         match self.as_num() {
             Some(Num::Int(i)) => Value::Int(i),
             Some(Num::Float(f)) => {
                 let t = f.trunc();
-                if t.is_finite() && t >= -9.223_372_036_854_776e18 && t < 9.223_372_036_854_776e18
-                {
+                if (-TWO_63..TWO_63).contains(&t) {
                     Value::Int(t as i64)
                 } else {
                     Value::Null
@@ -504,7 +504,7 @@ mod tests {
         assert_eq!(parse_numeric("1e"), None);
         assert_eq!(
             parse_numeric("9223372036854775808"),
-            Some(Num::Float(9.223372036854775808e18))
+            Some(Num::Float(9_223_372_036_854_775_808.0))
         );
     }
 

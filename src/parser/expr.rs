@@ -41,6 +41,10 @@ fn pratt() -> &'static PrattParser<Rule> {
 pub(crate) fn build(p: Pair<Rule>) -> Result<Expr, QueryError> {
     let span = span_of(&p);
     match p.as_rule() {
+        Rule::regex_arg => Ok(Expr {
+            kind: ExprKind::Regex(regex_text(p)),
+            span,
+        }),
         Rule::expr => match p.into_inner().next() {
             Some(t) => build(t),
             None => Err(QueryError::new("empty expression", span)),
@@ -53,7 +57,11 @@ pub(crate) fn build(p: Pair<Rule>) -> Result<Expr, QueryError> {
             let cond = build_chain(chain.into_inner())?;
             match (it.next(), it.next()) {
                 (Some(a), Some(b)) => Ok(Expr {
-                    kind: ExprKind::Ternary(Box::new(cond), Box::new(build(a)?), Box::new(build(b)?)),
+                    kind: ExprKind::Ternary(
+                        Box::new(cond),
+                        Box::new(build(a)?),
+                        Box::new(build(b)?),
+                    ),
                     span,
                 }),
                 _ => Ok(cond),
@@ -96,8 +104,7 @@ fn build_chain(pairs: Pairs<Rule>) -> Result<Expr, QueryError> {
                     Rule::kw_in | Rule::kw_matches => {}
                     Rule::regex_lit => {
                         let rs = span_of(&c);
-                        let text = c.into_inner().next().map(|r| r.as_str()).unwrap_or("");
-                        regex = Some((text.replace("\\/", "/"), rs));
+                        regex = Some((regex_text(c), rs));
                     }
                     _ => items.push(build(c)?),
                 }
@@ -222,7 +229,12 @@ fn number(text: &str, span: Span) -> Result<ExprKind, QueryError> {
         "h" => Some(3600e3),
         "d" => Some(86400e3),
         "w" => Some(7.0 * 86400e3),
-        _ => return Err(QueryError::new(format!("unknown number suffix `{suffix}`"), span)),
+        _ => {
+            return Err(QueryError::new(
+                format!("unknown number suffix `{suffix}`"),
+                span,
+            ))
+        }
     };
     let is_float = digits.contains(['.', 'e', 'E']);
     match factor {
@@ -250,4 +262,17 @@ fn number(text: &str, span: Span) -> Result<ExprKind, QueryError> {
             }
         }
     }
+}
+
+/// The source of a regex literal (or a `regex_arg` holding one), with `\/`
+/// turned back into `/`.
+fn regex_text(p: Pair<Rule>) -> String {
+    let mut p = p;
+    while p.as_rule() != Rule::regex_inner {
+        match p.into_inner().next() {
+            Some(c) => p = c,
+            None => return String::new(),
+        }
+    }
+    p.as_str().replace("\\/", "/")
 }

@@ -184,6 +184,10 @@ fn describe(rules: &[Rule]) -> String {
             names.push(n);
         }
     }
+    // Where an expression may stand, its kinds of operand say nothing more.
+    if names.contains(&"an expression") {
+        names.retain(|n| !matches!(*n, "a field name" | "a string" | "a number" | "a name"));
+    }
     match names.len() {
         0 => String::new(),
         1 => names[0].to_string(),

@@ -28,7 +28,9 @@ fn comment_next_to_string() {
 #[test]
 fn url_in_quotes_is_not_a_comment() {
     let query = q("\"http://example.com/x\" | count");
-    assert!(matches!(&query.search, Some(Search::Keyword { text, .. }) if text == "http://example.com/x"));
+    assert!(
+        matches!(&query.search, Some(Search::Keyword { text, .. }) if text == "http://example.com/x")
+    );
 }
 
 #[test]

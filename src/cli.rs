@@ -1,0 +1,283 @@
+//! The command line: `sumoq run`, `sumoq check`, `sumoq repl`. Exit codes
+//! (SPEC §8): 0 done; 1 an input could not be read, or data warnings under
+//! `--strict`; 2 a query error or bad usage, before any input is read.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diag::Diagnostics;
+use crate::engine::{self, Source, BUILTIN_FERS, BUILTIN_QUERIES};
+use crate::exec::Fer;
+use crate::input::InputOptions;
+use crate::output::{self, Format};
+use crate::value::Value;
+
+const EXAMPLES: &str = "\
+Examples:
+  sumoq run t1071_005_pubsub examples/network.ndjson
+  sumoq run -q '_sourceCategory=firewall | count by dest_port | sort by _count' logs.json
+  sumoq run t1071_005_pubsub conn.log --fer zeek_conn --set _sourceCategory=network
+  zcat eve.json.gz | sumoq run -q 'event_type=alert | count by alert.signature' --format csv
+  sumoq check queries/*.sumo
+  sumoq repl examples/network.ndjson
+
+A saved query or FER may be named instead of given by path: sumoq looks in
+./queries (./queries/fer for FERs), then among the queries built into sumoq.
+
+Exit status: 0 done; 1 an input could not be read (or data warnings with
+--strict); 2 a query error, reported before any input is read.";
+
+/// Run Sumo Logic queries offline over log files.
+#[derive(Parser, Debug)]
+#[command(name = "sumoq", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run a query over log files (or stdin) and print the result.
+    Run(RunArgs),
+    /// Parse and plan queries without reading any input.
+    Check(CheckArgs),
+    /// Explore log files interactively.
+    Repl(ReplArgs),
+}
+
+/// Options shared by `run` and `repl` for reading input.
+#[derive(Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// A field extraction rule applied to every record before the query
+    /// (a path, or a name under ./queries/fer or built in). Repeatable.
+    #[arg(long = "fer", value_name = "FILE")]
+    pub fer: Vec<String>,
+    /// Set a metadata field for records that lack it, e.g.
+    /// `--set _sourceCategory=firewall`. Repeatable.
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// A field to derive `_messageTime` from (replaces the default list
+    /// @timestamp, timestamp, time, ts, _time, UtcTime, eventTime). Repeatable.
+    #[arg(long = "time-field", value_name = "NAME")]
+    pub time_field: Vec<String>,
+    /// Fill a `{{NAME}}` template parameter. Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub param: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// The query text (then every positional argument is a log file).
+    #[arg(short = 'q', long = "query", value_name = "TEXT")]
+    query: Option<String>,
+    /// QUERY_FILE (a path or a saved query's name) unless -q is given,
+    /// then log files; `-` or nothing reads stdin.
+    #[arg(value_name = "QUERY_FILE|LOG")]
+    args: Vec<String>,
+    /// Output format (default: table on a terminal, json otherwise).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Exit 1 when any data warning was given.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Query files or saved query names.
+    #[arg(required = true, value_name = "QUERY_FILE")]
+    files: Vec<String>,
+    /// Check the files as field extraction rules.
+    #[arg(long)]
+    fer: bool,
+    /// Fill a `{{NAME}}` template parameter. Repeatable.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    param: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct ReplArgs {
+    /// Log files to load.
+    #[arg(value_name = "LOG")]
+    logs: Vec<String>,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    Table,
+    Json,
+    Csv,
+}
+
+/// Splits `NAME=VALUE`.
+fn pair(s: &str, what: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("{what} `{s}` is not of the form NAME=VALUE")),
+    }
+}
+
+impl InputArgs {
+    /// The template parameters.
+    pub fn params(&self) -> Result<Vec<(String, String)>, String> {
+        self.param.iter().map(|p| pair(p, "--param")).collect()
+    }
+
+    /// Reader options from the flags.
+    pub fn input_options(&self) -> Result<InputOptions, String> {
+        let mut opts = InputOptions::default();
+        if !self.time_field.is_empty() {
+            opts.time_fields = self.time_field.clone();
+        }
+        for s in &self.set {
+            let (k, v) = pair(s, "--set")?;
+            opts.set.push((Arc::from(k.as_str()), Value::from(v)));
+        }
+        Ok(opts)
+    }
+
+    /// Loads and plans the FERs; a failure is rendered for the user.
+    pub fn fers(&self, params: &[(String, String)]) -> Result<Vec<Fer>, String> {
+        self.fer
+            .iter()
+            .map(|f| {
+                let src = engine::find_saved(f, "queries/fer", BUILTIN_FERS)?;
+                engine::compile_fer(&src, params).map_err(|e| e.render())
+            })
+            .collect()
+    }
+}
+
+/// Parses the command line and runs it; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.cmd {
+        Cmd::Run(a) => run(a),
+        Cmd::Check(a) => check(a),
+        Cmd::Repl(a) => crate::repl::main(&a.logs, &a.input),
+    }
+}
+
+fn fail(msg: &str) -> i32 {
+    eprintln!("sumoq: {msg}");
+    2
+}
+
+fn run(a: RunArgs) -> i32 {
+    let (source, logs) = match a.query {
+        Some(q) => (
+            Source {
+                origin: "query".into(),
+                text: q,
+            },
+            a.args.clone(),
+        ),
+        None => match a.args.split_first() {
+            Some((q, logs)) => match engine::find_saved(q, "queries", BUILTIN_QUERIES) {
+                Ok(s) => (s, logs.to_vec()),
+                Err(e) => return fail(&e),
+            },
+            None => return fail("no query given: name a query file or use -q TEXT (see --help)"),
+        },
+    };
+    let params = match a.input.params() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let plan = match engine::compile(&source, &params) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{}", e.render());
+            return 2;
+        }
+    };
+    let fers = match a.input.fers(&params) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let opts = match a.input.input_options() {
+        Ok(o) => o,
+        Err(e) => return fail(&e),
+    };
+    let tty = std::io::stdout().is_terminal();
+    let format = match a.format {
+        Some(FormatArg::Table) => Format::Table,
+        Some(FormatArg::Json) => Format::Json,
+        Some(FormatArg::Csv) => Format::Csv,
+        None if tty => Format::Table,
+        None => Format::Json,
+    };
+    let width = if tty {
+        comfy_table::Table::new().width()
+    } else {
+        None
+    };
+    let mut sink = output::sink_for(format, Box::new(std::io::stdout()), width);
+    let mut diag = Diagnostics::printing();
+    let summary = engine::run_paths(&plan, &fers, &logs, &opts, sink.as_mut(), &mut diag);
+    if let Err(e) = sink.close() {
+        if !output::is_broken_pipe(&e) {
+            eprintln!("sumoq: writing output: {e}");
+            return 1;
+        }
+    }
+    for line in diag.summary() {
+        eprintln!("{line}");
+    }
+    if summary.failed_inputs > 0 || (a.strict && diag.total() > 0) {
+        1
+    } else {
+        0
+    }
+}
+
+fn check(a: CheckArgs) -> i32 {
+    let params: Vec<(String, String)> = match a.param.iter().map(|p| pair(p, "--param")).collect() {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let mut code = 0;
+    for f in &a.files {
+        let (dir, builtins) = if a.fer || f.contains("/fer/") {
+            ("queries/fer", BUILTIN_FERS)
+        } else {
+            ("queries", BUILTIN_QUERIES)
+        };
+        let src = match engine::find_saved(f, dir, builtins) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("sumoq: {e}");
+                code = 2;
+                continue;
+            }
+        };
+        let res = if dir == "queries/fer" {
+            engine::compile_fer(&src, &params).map(|_| ())
+        } else {
+            engine::compile(&src, &params).map(|_| ())
+        };
+        match res {
+            Ok(()) => println!("{}: ok", src.origin),
+            Err(e) => {
+                eprintln!("{}", e.render());
+                code = 2;
+            }
+        }
+    }
+    code
+}

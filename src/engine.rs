@@ -1,0 +1,234 @@
+//! The one entry point the CLI and the REPL share: find a query, plan it,
+//! plan the FERs, and run them over inputs.
+
+use std::path::Path;
+
+use crate::diag::{Diagnostics, Warning};
+use crate::error::QueryError;
+use crate::exec::{apply_fers, Fer, Pipeline, Sink};
+use crate::input::{self, Flow, InputOptions};
+use crate::plan::{self, Plan};
+use crate::stages::StagePlan;
+
+/// The saved queries built into the binary, so an installed `sumoq` has
+/// them anywhere: (name, text).
+pub const BUILTIN_QUERIES: &[(&str, &str)] = &[(
+    "t1071_005_pubsub",
+    include_str!("../queries/t1071_005_pubsub.sumo"),
+)];
+
+/// The field extraction rules built into the binary: (name, text).
+pub const BUILTIN_FERS: &[(&str, &str)] = &[
+    ("zeek_conn", include_str!("../queries/fer/zeek_conn.sumo")),
+    (
+        "suricata_eve",
+        include_str!("../queries/fer/suricata_eve.sumo"),
+    ),
+    (
+        "sysmon_network",
+        include_str!("../queries/fer/sysmon_network.sumo"),
+    ),
+];
+
+/// Query text with where it came from (for error messages).
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// A path, a built-in name, or `query` for inline text.
+    pub origin: String,
+    /// The text.
+    pub text: String,
+}
+
+/// A query that did not plan: the error and the text its span points into.
+#[derive(Debug)]
+pub struct PlanError {
+    /// The error.
+    pub error: QueryError,
+    /// The text (after template substitution).
+    pub source: Source,
+}
+
+impl PlanError {
+    /// The error with the query line and a caret.
+    pub fn render(&self) -> String {
+        self.error.render(&self.source.text, &self.source.origin)
+    }
+}
+
+/// Finds a saved query: a path; else `./queries/NAME.sumo`; else a query
+/// built into the binary. `dir` is `queries` or `queries/fer`.
+pub fn find_saved(name: &str, dir: &str, builtins: &[(&str, &str)]) -> Result<Source, String> {
+    let p = Path::new(name);
+    if p.is_file() {
+        return std::fs::read_to_string(p)
+            .map(|text| Source {
+                origin: name.to_string(),
+                text,
+            })
+            .map_err(|e| format!("{name}: {e}"));
+    }
+    let stem = name.strip_suffix(".sumo").unwrap_or(name);
+    let local = Path::new(dir).join(format!("{stem}.sumo"));
+    if local.is_file() {
+        return std::fs::read_to_string(&local)
+            .map(|text| Source {
+                origin: local.display().to_string(),
+                text,
+            })
+            .map_err(|e| format!("{}: {e}", local.display()));
+    }
+    if let Some((n, text)) = builtins.iter().find(|(n, _)| *n == stem) {
+        return Ok(Source {
+            origin: format!("<built-in {n}>"),
+            text: text.to_string(),
+        });
+    }
+    let known: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
+    Err(format!(
+        "{name}: no such file, no {} and no built-in query of that name (built in: {})",
+        local.display(),
+        known.join(", ")
+    ))
+}
+
+/// Substitutes parameters, parses and plans a query.
+pub fn compile(source: &Source, params: &[(String, String)]) -> Result<Plan, PlanError> {
+    let text = plan::substitute_params(&source.text, params).map_err(|error| PlanError {
+        error,
+        source: source.clone(),
+    })?;
+    let substituted = Source {
+        origin: source.origin.clone(),
+        text,
+    };
+    plan::plan_text(&substituted.text).map_err(|error| PlanError {
+        error,
+        source: substituted,
+    })
+}
+
+/// Plans a FER: its search expression is the scope; only assignments are
+/// allowed after it.
+pub fn compile_fer(source: &Source, params: &[(String, String)]) -> Result<Fer, PlanError> {
+    let plan = compile(source, params)?;
+    for (i, s) in plan.stages.iter().enumerate() {
+        if !matches!(s, StagePlan::Eval(_) | StagePlan::Fields(_)) {
+            let q = crate::parser::parse_query(&source.text).ok();
+            let span = q
+                .and_then(|q| q.stages.get(i).map(|s| s.span))
+                .unwrap_or_default();
+            return Err(PlanError {
+                error: QueryError::new(
+                    "a field extraction rule may only assign fields (eval, `as`, function stages, fields)",
+                    span,
+                ),
+                source: source.clone(),
+            });
+        }
+    }
+    Ok(Fer {
+        scope: plan.search,
+        stages: plan.stages,
+    })
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    /// Records read from all inputs.
+    pub records: u64,
+    /// Inputs that could not be opened or read.
+    pub failed_inputs: u64,
+}
+
+/// Runs a plan over input paths (`-` is stdin), feeding `sink`. Inputs
+/// that cannot be read are reported and skipped.
+pub fn run_paths(
+    plan: &Plan,
+    fers: &[Fer],
+    paths: &[String],
+    opts: &InputOptions,
+    sink: &mut dyn Sink,
+    diag: &mut Diagnostics,
+) -> RunSummary {
+    let mut pipe = Pipeline::new(plan);
+    let mut summary = RunSummary::default();
+    // The reader and the stages warn into separate collectors (the reader
+    // holds `diag` while it calls back into the stages); both print as they
+    // go, and the counts are merged at the end.
+    let mut stage_diag = Diagnostics::default();
+    stage_diag.echo = diag.echo;
+    let default = ["-".to_string()];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for path in paths {
+        let name = if path == "-" {
+            "<stdin>"
+        } else {
+            path.as_str()
+        };
+        let reader = match input::open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                // `open` names the path in its error already.
+                eprintln!("sumoq: {e}");
+                summary.failed_inputs += 1;
+                continue;
+            }
+        };
+        let mut stop = false;
+        let res = input::read_input(name, reader, opts, diag, &mut |mut rec| {
+            summary.records += 1;
+            apply_fers(fers, &mut rec);
+            match pipe.push(rec, sink, &mut stage_diag) {
+                Flow::Stop => {
+                    stop = true;
+                    Flow::Stop
+                }
+                Flow::Continue => Flow::Continue,
+            }
+        });
+        if let Err(e) = res {
+            eprintln!("sumoq: {name}: {e}");
+            summary.failed_inputs += 1;
+        }
+        if stop {
+            break;
+        }
+    }
+    pipe.finish(sink, &mut stage_diag);
+    diag.merge_printed(stage_diag);
+    summary
+}
+
+/// Runs a plan over records already in memory (the REPL), FERs applied.
+pub fn run_records<'a>(
+    plan: &Plan,
+    records: impl IntoIterator<Item = &'a crate::record::Record>,
+    sink: &mut dyn Sink,
+    diag: &mut Diagnostics,
+    cancelled: &dyn Fn() -> bool,
+) -> u64 {
+    let mut pipe = Pipeline::new(plan);
+    let mut n = 0;
+    for r in records {
+        if n % 4096 == 0 && cancelled() {
+            diag.warn(Warning {
+                kind: "cancelled",
+                source: String::new(),
+                line: 0,
+                message: "query cancelled".into(),
+            });
+            return n;
+        }
+        n += 1;
+        if let Flow::Stop = pipe.push(r.clone(), sink, diag) {
+            break;
+        }
+    }
+    pipe.finish(sink, diag);
+    n
+}

@@ -1,0 +1,169 @@
+//! The streaming executor: each record goes through the FERs, the search
+//! expression and the stages in turn; stages that hold records (sort,
+//! aggregation) emit them at the end. The batch CLI feeds it from readers,
+//! the REPL from records held in memory.
+
+use crate::diag::Diagnostics;
+use crate::input::Flow;
+use crate::plan::Plan;
+use crate::record::Record;
+use crate::search::CSearch;
+use crate::stages::{Operator, StagePlan};
+
+/// Where finished rows go.
+pub trait Sink {
+    /// Takes one output row; `Flow::Stop` ends the run (a closed pipe).
+    fn row(&mut self, rec: Record) -> Flow;
+}
+
+/// A field extraction rule: a scope (its search expression) and the
+/// per-record stages applied to records in scope, before the query.
+#[derive(Clone, Debug)]
+pub struct Fer {
+    /// Records outside the scope pass through unchanged.
+    pub scope: CSearch,
+    /// The per-record stages.
+    pub stages: Vec<StagePlan>,
+}
+
+impl Fer {
+    /// Applies the rule to one record.
+    pub fn apply(&self, rec: &mut Record) {
+        if !self.scope.matches(rec) {
+            return;
+        }
+        for s in &self.stages {
+            match s {
+                StagePlan::Eval(e) => e.apply(rec),
+                StagePlan::Fields(f) => f.apply(rec),
+                // The planner admits only assignments into a FER.
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Applies every FER, in order, to a record.
+pub fn apply_fers(fers: &[Fer], rec: &mut Record) {
+    for f in fers {
+        f.apply(rec);
+    }
+}
+
+/// One run of a plan.
+pub struct Pipeline {
+    search: CSearch,
+    ops: Vec<Box<dyn Operator>>,
+    per_record: Vec<bool>,
+    bufs: Vec<Vec<Record>>,
+    stopped: bool,
+    /// Records that passed the search expression.
+    pub matched: u64,
+}
+
+impl Pipeline {
+    /// A fresh run of a plan.
+    pub fn new(plan: &Plan) -> Pipeline {
+        Pipeline {
+            search: plan.search.clone(),
+            ops: plan.stages.iter().map(|s| s.operator()).collect(),
+            per_record: plan.stages.iter().map(|s| s.is_per_record()).collect(),
+            bufs: plan.stages.iter().map(|_| Vec::new()).collect(),
+            stopped: false,
+            matched: 0,
+        }
+    }
+
+    /// Pushes one record (after FERs). Returns `Stop` when no more input can
+    /// change the result or the sink is closed.
+    pub fn push(&mut self, rec: Record, sink: &mut dyn Sink, diag: &mut Diagnostics) -> Flow {
+        if self.stopped {
+            return Flow::Stop;
+        }
+        if !self.search.matches(&rec) {
+            return Flow::Continue;
+        }
+        self.matched += 1;
+        if let Flow::Stop = self.run_from(0, rec, sink, diag) {
+            self.stopped = true;
+            return Flow::Stop;
+        }
+        if self.input_done() {
+            return Flow::Stop;
+        }
+        Flow::Continue
+    }
+
+    /// True when a reached `limit` has only per-record stages before it, so
+    /// reading more input cannot change the output.
+    fn input_done(&self) -> bool {
+        for (op, per) in self.ops.iter().zip(&self.per_record) {
+            if op.done() {
+                return true;
+            }
+            if !per {
+                return false;
+            }
+        }
+        false
+    }
+
+    fn run_from(
+        &mut self,
+        i: usize,
+        rec: Record,
+        sink: &mut dyn Sink,
+        diag: &mut Diagnostics,
+    ) -> Flow {
+        if i == self.ops.len() {
+            return sink.row(rec);
+        }
+        if self.ops[i].done() {
+            return Flow::Continue;
+        }
+        let mut buf = std::mem::take(&mut self.bufs[i]);
+        self.ops[i].push(rec, &mut buf, diag);
+        let mut flow = Flow::Continue;
+        let mut rest = buf.drain(..);
+        for r in rest.by_ref() {
+            if let Flow::Stop = self.run_from(i + 1, r, sink, diag) {
+                flow = Flow::Stop;
+                break;
+            }
+        }
+        drop(rest);
+        self.bufs[i] = buf;
+        flow
+    }
+
+    /// End of input: flushes every holding stage in order.
+    pub fn finish(&mut self, sink: &mut dyn Sink, diag: &mut Diagnostics) {
+        if self.stopped {
+            return;
+        }
+        for i in 0..self.ops.len() {
+            let mut out = Vec::new();
+            self.ops[i].finish(&mut out, diag);
+            for r in out {
+                if let Flow::Stop = self.run_from(i + 1, r, sink, diag) {
+                    self.stopped = true;
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A sink that collects rows in memory (tests, the REPL).
+#[derive(Default)]
+pub struct Collect {
+    /// The rows.
+    pub rows: Vec<Record>,
+}
+
+impl Sink for Collect {
+    fn row(&mut self, rec: Record) -> Flow {
+        self.rows.push(rec);
+        Flow::Continue
+    }
+}

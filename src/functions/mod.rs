@@ -1,0 +1,222 @@
+//! The function registry: every function's name, aliases, argument count,
+//! implementation and help text. The planner resolves calls here; the REPL's
+//! `:help` and the language reference read the same entries.
+
+pub mod ip;
+pub mod math;
+pub mod string;
+pub mod time_fns;
+
+use crate::value::Value;
+
+/// A function over evaluated arguments.
+pub type PureFn = fn(&[Value]) -> Value;
+
+/// How a function is carried out.
+#[derive(Clone, Copy, Debug)]
+pub enum Imp {
+    /// Evaluate every argument, then call.
+    Pure(PureFn),
+    /// Needs the planner: lazy arguments, or a regex, CIDR or date pattern
+    /// compiled once before input is read.
+    Special(Special),
+}
+
+/// Functions the planner compiles itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Special {
+    /// `if(c, a, b)`: only the chosen branch is evaluated.
+    If,
+    /// `matches(x, "re")`: a regex over the whole value.
+    Matches,
+    /// `cidr_match(ip, "net")`.
+    CidrMatch,
+    /// `replace(s, /re/ or "text", r)`.
+    Replace,
+    /// `formatDate(ms, pattern[, tz])`.
+    FormatDate,
+    /// `parseDate(text, pattern[, tz])`.
+    ParseDate,
+    /// `now()`.
+    Now,
+}
+
+/// One function.
+#[derive(Debug)]
+pub struct FnDef {
+    /// The canonical name.
+    pub name: &'static str,
+    /// Other accepted names (all names are case-insensitive).
+    pub aliases: &'static [&'static str],
+    /// Fewest arguments.
+    pub min_args: usize,
+    /// Most arguments (`usize::MAX` for any number).
+    pub max_args: usize,
+    /// The implementation.
+    pub imp: Imp,
+    /// Call syntax, for help and messages.
+    pub syntax: &'static str,
+    /// What it does, including its null behaviour.
+    pub doc: &'static str,
+    /// An example query line.
+    pub example: &'static str,
+}
+
+macro_rules! f {
+    ($name:expr, [$($alias:expr),*], $min:expr, $max:expr, $imp:expr, $syn:expr, $doc:expr, $ex:expr) => {
+        FnDef {
+            name: $name,
+            aliases: &[$($alias),*],
+            min_args: $min,
+            max_args: $max,
+            imp: $imp,
+            syntax: $syn,
+            doc: $doc,
+            example: $ex,
+        }
+    };
+}
+
+use Imp::{Pure, Special as Sp};
+
+/// Every function, in the order the reference lists them.
+pub static FUNCTIONS: &[FnDef] = &[
+    f!("if", [], 3, 3, Sp(Special::If), "if(cond, then, else)",
+       "`then` when cond is true, else `else` (a null condition is false).",
+       "| eval level = if(bytes > 1000, \"big\", \"small\")"),
+    f!("isNull", [], 1, 1, Pure(string::is_null), "isNull(x)",
+       "True when x is missing or null.", "| where isNull(action)"),
+    f!("isEmpty", [], 1, 1, Pure(string::is_empty), "isEmpty(x)",
+       "True when x is missing, null or \"\".", "| where !isEmpty(user)"),
+    f!("isBlank", [], 1, 1, Pure(string::is_blank), "isBlank(x)",
+       "True when x is missing, null, \"\" or only white space.", "| where isBlank(user)"),
+    f!("isNumeric", [], 1, 1, Pure(string::is_numeric), "isNumeric(x)",
+       "True for a number or a numeric string.", "| where isNumeric(port)"),
+    f!("starts_with", ["startsWith"], 2, 2, Pure(string::starts_with), "starts_with(s, prefix)",
+       "Case-sensitive prefix test on the text; false when either side is null.",
+       "| where starts_with(dest_ip, \"10.\")"),
+    f!("ends_with", ["endsWith"], 2, 2, Pure(string::ends_with), "ends_with(s, suffix)",
+       "Case-sensitive suffix test; false on null.", "| where ends_with(host, \".example.com\")"),
+    f!("contains", [], 2, 2, Pure(string::contains), "contains(s, part)",
+       "Case-sensitive substring test; false on null.", "| where contains(url, \"/admin\")"),
+    f!("matches", [], 2, 2, Sp(Special::Matches), "matches(x, \"regex\")",
+       "True when the regex matches the WHOLE text of x (as if wrapped in ^(?:...)$); `(?i)` for case-insensitive; false on null.",
+       "| where matches(process_name, \"(?i)mosquitto.*\")"),
+    f!("length", [], 1, 1, Pure(string::length), "length(s)",
+       "Number of characters; null on null.", "| eval n = length(user)"),
+    f!("toLowerCase", ["lower"], 1, 1, Pure(string::to_lower), "toLowerCase(s)",
+       "Lower-cased text; null on null.", "| toLowerCase(user) as user"),
+    f!("toUpperCase", ["upper"], 1, 1, Pure(string::to_upper), "toUpperCase(s)",
+       "Upper-cased text; null on null.", "| toUpperCase(host) as host"),
+    f!("trim", [], 1, 1, Pure(string::trim), "trim(s)",
+       "Text without white space at both ends; null on null.", "| trim(user) as user"),
+    f!("concat", [], 1, usize::MAX, Pure(string::concat), "concat(a, b, ...)",
+       "The texts joined; a null argument adds nothing.", "| concat(src_ip, \":\", src_port) as src"),
+    f!("substring", [], 2, 3, Pure(string::substring), "substring(s, start[, end])",
+       "Characters from start (0-based) to end (exclusive), clamped to the text; null on null.",
+       "| substring(user, 0, 3) as prefix"),
+    f!("indexOf", [], 2, 2, Pure(string::index_of), "indexOf(s, part)",
+       "Character index of the first occurrence, -1 when absent; null on null.",
+       "| eval at = indexOf(email, \"@\")"),
+    f!("replace", [], 3, 3, Sp(Special::Replace), "replace(s, \"text\" | /regex/, replacement)",
+       "Replaces every occurrence of the text, or every match of the regex ($1, ${name} in the replacement); null when any input is null.",
+       "| replace(url, /\\?.*/, \"\") as path"),
+    f!("num", [], 1, 1, Pure(math::to_num), "num(x)",
+       "An int for whole-number text, else a float; null when x is not numeric.", "| num(bytes)"),
+    f!("toLong", ["toInt"], 1, 1, Pure(math::to_long), "toLong(x)",
+       "An int, fraction truncated; null when not numeric.", "| toLong(duration) as d"),
+    f!("toDouble", [], 1, 1, Pure(math::to_double), "toDouble(x)",
+       "A float; null when not numeric.", "| toDouble(ratio) as r"),
+    f!("toString", [], 1, 1, Pure(math::to_string), "toString(x)",
+       "The text of x; null on null.", "| toString(port) as port_text"),
+    f!("abs", [], 1, 1, Pure(math::abs), "abs(x)", "Absolute value; null when not numeric.", "| abs(delta) as d"),
+    f!("round", [], 1, 2, Pure(math::round), "round(x[, digits])",
+       "Rounded half away from zero (an int without digits); null when not numeric.", "| round(avg) as a"),
+    f!("ceil", [], 1, 1, Pure(math::ceil), "ceil(x)", "Smallest whole number ≥ x, as an int.", "| ceil(x) as c"),
+    f!("floor", [], 1, 1, Pure(math::floor), "floor(x)", "Largest whole number ≤ x, as an int.", "| floor(x) as f"),
+    f!("sqrt", [], 1, 1, Pure(math::sqrt), "sqrt(x)", "Square root, a float.", "| sqrt(x) as r"),
+    f!("pow", [], 2, 2, Pure(math::pow), "pow(x, y)", "x to the power y, a float.", "| pow(2, bits) as n"),
+    f!("log", ["ln"], 1, 1, Pure(math::ln), "log(x)", "Natural logarithm, a float.", "| log(bytes) as l"),
+    f!("log10", [], 1, 1, Pure(math::log10), "log10(x)", "Base-10 logarithm, a float.", "| log10(bytes) as l"),
+    f!("exp", [], 1, 1, Pure(math::exp), "exp(x)", "e to the power x.", "| exp(x) as e"),
+    f!("isNaN", [], 1, 1, Pure(math::is_nan), "isNaN(x)", "True for a NaN float.", "| where !isNaN(ratio)"),
+    f!("isInfinity", [], 1, 1, Pure(math::is_infinity), "isInfinity(x)", "True for an infinite float.", "| where isInfinity(rate)"),
+    f!("min", [], 2, 2, Pure(math::min2), "min(a, b)",
+       "The smaller of two values (numeric when both are numbers); null when they do not compare. With one argument, `min` is the aggregate.",
+       "| min(a, b) as low"),
+    f!("max", [], 2, 2, Pure(math::max2), "max(a, b)",
+       "The larger of two values. With one argument, `max` is the aggregate.", "| max(a, b) as high"),
+    f!("isValidIP", [], 1, 1, Pure(ip_valid), "isValidIP(x)", "True for an IPv4 or IPv6 address.", "| where isValidIP(src_ip)"),
+    f!("isValidIPv4", [], 1, 1, Pure(ip_valid4), "isValidIPv4(x)", "True for an IPv4 address.", "| where isValidIPv4(src_ip)"),
+    f!("isValidIPv6", [], 1, 1, Pure(ip_valid6), "isValidIPv6(x)", "True for an IPv6 address.", "| where isValidIPv6(src_ip)"),
+    f!("isPrivateIP", [], 1, 1, Pure(ip_private), "isPrivateIP(x)",
+       "True for 10/8, 172.16/12, 192.168/16 and fc00::/7 only (not loopback, link-local or 100.64/10); false for non-IPs.",
+       "| where !isPrivateIP(dest_ip)"),
+    f!("isPublicIP", [], 1, 1, Pure(ip_public), "isPublicIP(x)",
+       "True for a valid address that is not private, loopback, link-local, multicast, unspecified, documentation or reserved.",
+       "| where isPublicIP(dest_ip)"),
+    f!("cidr_match", ["isInCIDR"], 2, 2, Sp(Special::CidrMatch), "cidr_match(ip, \"net/len\")",
+       "True when ip lies in the network (IPv4 or IPv6); false for non-IPs.",
+       "| where cidr_match(dest_ip, \"172.16.0.0/12\")"),
+    f!("compareCIDRPrefix", [], 3, 3, Pure(ip_compare_prefix), "compareCIDRPrefix(ip1, ip2, len)",
+       "True when both addresses share their first len bits; null when either is not an IP.",
+       "| where compareCIDRPrefix(src_ip, dest_ip, 24)"),
+    f!("maskFromCIDR", [], 1, 1, Pure(ip_mask), "maskFromCIDR(len)", "The IPv4 netmask for a prefix length.", "| maskFromCIDR(21) as mask"),
+    f!("getCIDRPrefix", [], 2, 2, Pure(ip_prefix), "getCIDRPrefix(ip, len)", "The network address of ip at the prefix length.", "| getCIDRPrefix(src_ip, 24) as net"),
+    f!("ipv4ToNumber", [], 1, 1, Pure(ip_number), "ipv4ToNumber(ip)", "The IPv4 address as an int.", "| ipv4ToNumber(src_ip) as n"),
+    f!("formatDate", [], 2, 3, Sp(Special::FormatDate), "formatDate(ms, \"pattern\"[, \"zone\"])",
+       "Epoch milliseconds as text in a Java date pattern, UTC unless a zone is given; null when ms is not numeric.",
+       "| formatDate(_messageTime, \"yyyy-MM-dd HH:mm:ss\") as time"),
+    f!("parseDate", [], 1, 3, Sp(Special::ParseDate), "parseDate(text[, \"pattern\"[, \"zone\"]])",
+       "Epoch milliseconds from text in a Java date pattern (RFC 3339 / ISO 8601 without one); null when it does not parse.",
+       "| parseDate(UtcTime, \"yyyy-MM-dd HH:mm:ss.SSS\") as t"),
+    f!("now", [], 0, 0, Sp(Special::Now), "now()", "The time the query started, epoch milliseconds.", "| eval age = now() - _messageTime"),
+];
+
+fn ip_valid(a: &[Value]) -> Value {
+    Value::Bool(a.first().is_some_and(ip::is_valid_ip))
+}
+fn ip_valid4(a: &[Value]) -> Value {
+    Value::Bool(a.first().is_some_and(ip::is_valid_ipv4))
+}
+fn ip_valid6(a: &[Value]) -> Value {
+    Value::Bool(a.first().is_some_and(ip::is_valid_ipv6))
+}
+fn ip_private(a: &[Value]) -> Value {
+    Value::Bool(a.first().is_some_and(ip::is_private_ip))
+}
+fn ip_public(a: &[Value]) -> Value {
+    Value::Bool(a.first().is_some_and(ip::is_public_ip))
+}
+fn ip_compare_prefix(a: &[Value]) -> Value {
+    match (a.first(), a.get(1), a.get(2)) {
+        (Some(x), Some(y), Some(n)) => ip::compare_cidr_prefix(x, y, n),
+        _ => Value::Null,
+    }
+}
+fn ip_mask(a: &[Value]) -> Value {
+    a.first().map(ip::mask_from_cidr).unwrap_or(Value::Null)
+}
+fn ip_prefix(a: &[Value]) -> Value {
+    match (a.first(), a.get(1)) {
+        (Some(x), Some(n)) => ip::get_cidr_prefix(x, n),
+        _ => Value::Null,
+    }
+}
+fn ip_number(a: &[Value]) -> Value {
+    a.first().map(ip::ipv4_to_number).unwrap_or(Value::Null)
+}
+
+/// Finds a function by any of its names, ignoring case.
+pub fn lookup(name: &str) -> Option<&'static FnDef> {
+    FUNCTIONS.iter().find(|f| {
+        f.name.eq_ignore_ascii_case(name) || f.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
+}
+
+/// Every name a function can be called by (for suggestions and completion).
+pub fn all_names() -> impl Iterator<Item = &'static str> {
+    FUNCTIONS
+        .iter()
+        .flat_map(|f| std::iter::once(f.name).chain(f.aliases.iter().copied()))
+}

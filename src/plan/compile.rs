@@ -1,0 +1,275 @@
+//! AST expressions → [`CExpr`], checking names, argument counts, regexes,
+//! CIDRs and date patterns before any input is read.
+
+use crate::ast::{BinOp, Expr, ExprKind, Span, UnOp};
+use crate::error::{did_you_mean, QueryError};
+use crate::functions::{self, Imp, Special};
+use crate::value::{ArithOp, Value};
+
+use super::expr::{
+    build_regex, whole_regex, wildcard_regex, CExpr, CmpOp, FieldRef, Pattern, PatternKind,
+};
+
+/// Compiles an expression.
+pub fn compile(e: &Expr) -> Result<CExpr, QueryError> {
+    Ok(match &e.kind {
+        ExprKind::Bool(b) => CExpr::Const(Value::Bool(*b)),
+        ExprKind::Int(i) => CExpr::Const(Value::Int(*i)),
+        ExprKind::Float(f) => CExpr::Const(Value::Float(*f)),
+        ExprKind::Str(s) => CExpr::Const(Value::str(s)),
+        ExprKind::Regex(_) => return Err(QueryError::new(
+            "a `/regex/` literal is only allowed after `matches` or as the pattern of `replace`",
+            e.span,
+        )),
+        ExprKind::Field(f) => CExpr::Field(FieldRef::new(&f.name, f.quoted)),
+        ExprKind::Unary(UnOp::Not, x) => CExpr::Not(Box::new(compile(x)?)),
+        ExprKind::Unary(UnOp::Neg, x) => match compile(x)? {
+            CExpr::Const(v) => CExpr::Const(crate::value::negate(&v)),
+            c => CExpr::Neg(Box::new(c)),
+        },
+        ExprKind::Binary(op, a, b) => {
+            let (ca, cb) = (Box::new(compile(a)?), Box::new(compile(b)?));
+            match op {
+                BinOp::Or => CExpr::Or(ca, cb),
+                BinOp::And => CExpr::And(ca, cb),
+                BinOp::Eq => CExpr::Cmp(CmpOp::Eq, ca, cb),
+                BinOp::Ne => CExpr::Cmp(CmpOp::Ne, ca, cb),
+                BinOp::Lt => CExpr::Cmp(CmpOp::Lt, ca, cb),
+                BinOp::Le => CExpr::Cmp(CmpOp::Le, ca, cb),
+                BinOp::Gt => CExpr::Cmp(CmpOp::Gt, ca, cb),
+                BinOp::Ge => CExpr::Cmp(CmpOp::Ge, ca, cb),
+                BinOp::Add => CExpr::Arith(ArithOp::Add, ca, cb),
+                BinOp::Sub => CExpr::Arith(ArithOp::Sub, ca, cb),
+                BinOp::Mul => CExpr::Arith(ArithOp::Mul, ca, cb),
+                BinOp::Div => CExpr::Arith(ArithOp::Div, ca, cb),
+                BinOp::Rem => CExpr::Arith(ArithOp::Rem, ca, cb),
+            }
+        }
+        ExprKind::In {
+            expr,
+            list,
+            negated,
+        } => CExpr::In(
+            Box::new(compile(expr)?),
+            list.iter().map(compile).collect::<Result<_, _>>()?,
+            *negated,
+        ),
+        ExprKind::MatchesWildcard {
+            expr,
+            pattern,
+            negated,
+        } => {
+            let pat = match compile(pattern)? {
+                CExpr::Const(v) => match v.text() {
+                    Some(t) => {
+                        Pattern::Fixed(regex_at(&wildcard_regex(&t, false, false), pattern.span)?)
+                    }
+                    None => return Err(QueryError::new("`matches` needs a pattern", pattern.span)),
+                },
+                other => Pattern::Dynamic(Box::new(other)),
+            };
+            CExpr::Match {
+                expr: Box::new(compile(expr)?),
+                pattern: pat,
+                kind: PatternKind::Wildcard,
+                negated: *negated,
+            }
+        }
+        ExprKind::MatchesRegex {
+            expr,
+            regex,
+            regex_span,
+            negated,
+        } => CExpr::Match {
+            expr: Box::new(compile(expr)?),
+            // Sumo's `matches /re/` finds the regex anywhere in the value.
+            pattern: Pattern::Fixed(regex_at(regex, *regex_span)?),
+            kind: PatternKind::WholeRegex,
+            negated: *negated,
+        },
+        ExprKind::Ternary(c, a, b) => CExpr::If(
+            Box::new(compile(c)?),
+            Box::new(compile(a)?),
+            Box::new(compile(b)?),
+        ),
+        ExprKind::Call {
+            name,
+            name_span,
+            args,
+        } => call(name, *name_span, args, e.span)?,
+    })
+}
+
+/// Compiles a regex, turning a syntax error into a query error at `span`.
+pub fn regex_at(src: &str, span: Span) -> Result<regex::Regex, QueryError> {
+    build_regex(src).map_err(|err| {
+        let msg = match err {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("regular expression is too large (limit {limit} bytes compiled)")
+            }
+            other => {
+                let text = other.to_string();
+                let last = text
+                    .lines()
+                    .rev()
+                    .find(|l| l.starts_with("error:"))
+                    .unwrap_or("error: invalid syntax")
+                    .trim_start_matches("error:")
+                    .trim()
+                    .to_string();
+                format!("invalid regular expression: {last}")
+            }
+        };
+        QueryError::new(msg, span)
+    })
+}
+
+fn const_text(e: &CExpr) -> Option<String> {
+    match e {
+        CExpr::Const(v) => v.text().map(|t| t.into_owned()),
+        _ => None,
+    }
+}
+
+fn call(name: &str, name_span: Span, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
+    let def = match functions::lookup(name) {
+        Some(d) => d,
+        None => {
+            let mut err = QueryError::new(format!("unknown function `{name}`"), name_span);
+            if let Some(h) = did_you_mean(name, functions::all_names()) {
+                err = err.with_hint(h);
+            }
+            return Err(err);
+        }
+    };
+    if args.len() < def.min_args || args.len() > def.max_args {
+        let want = if def.min_args == def.max_args {
+            format!("{}", def.min_args)
+        } else if def.max_args == usize::MAX {
+            format!("at least {}", def.min_args)
+        } else {
+            format!("{} to {}", def.min_args, def.max_args)
+        };
+        return Err(QueryError::new(
+            format!(
+                "`{}` takes {} argument{}, found {}",
+                def.name,
+                want,
+                if want == "1" { "" } else { "s" },
+                args.len()
+            ),
+            span,
+        )
+        .with_hint(format!("usage: {}", def.syntax)));
+    }
+    // A regex literal is only meaningful as replace's pattern.
+    let regex_arg_ok = matches!(def.imp, Imp::Special(Special::Replace));
+    for (i, a) in args.iter().enumerate() {
+        if matches!(a.kind, ExprKind::Regex(_)) && !(regex_arg_ok && i == 1) {
+            return Err(QueryError::new(
+                format!("`{}` does not take a `/regex/` literal here", def.name),
+                a.span,
+            ));
+        }
+    }
+    match def.imp {
+        Imp::Pure(f) => Ok(CExpr::Call(
+            def.name,
+            f,
+            args.iter().map(compile).collect::<Result<_, _>>()?,
+        )),
+        Imp::Special(s) => special(s, args, span),
+    }
+}
+
+fn special(s: Special, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
+    let arg = |i: usize| -> Result<CExpr, QueryError> {
+        match args.get(i) {
+            Some(a) => compile(a),
+            None => Err(QueryError::new("missing argument", span)),
+        }
+    };
+    let arg_span = |i: usize| args.get(i).map(|a| a.span).unwrap_or(span);
+    Ok(match s {
+        Special::If => CExpr::If(Box::new(arg(0)?), Box::new(arg(1)?), Box::new(arg(2)?)),
+        Special::Matches => {
+            let pattern = arg(1)?;
+            let pattern = match const_text(&pattern) {
+                Some(t) => Pattern::Fixed(regex_at(&whole_regex(&t), arg_span(1))?),
+                None => Pattern::Dynamic(Box::new(pattern)),
+            };
+            CExpr::Match {
+                expr: Box::new(arg(0)?),
+                pattern,
+                kind: PatternKind::WholeRegex,
+                negated: false,
+            }
+        }
+        Special::CidrMatch => {
+            let net = arg(1)?;
+            match const_text(&net) {
+                Some(t) => match functions::ip::parse_cidr(&t) {
+                    Some(n) => CExpr::Cidr(Box::new(arg(0)?), n),
+                    None => {
+                        return Err(QueryError::new(
+                            format!("`{t}` is not a CIDR network such as 10.0.0.0/8"),
+                            arg_span(1),
+                        ))
+                    }
+                },
+                None => CExpr::CidrDyn(Box::new(arg(0)?), Box::new(net)),
+            }
+        }
+        Special::Replace => {
+            let target = &args[1];
+            match &target.kind {
+                ExprKind::Regex(src) => CExpr::RegexReplace(
+                    Box::new(arg(0)?),
+                    regex_at(src, target.span)?,
+                    Box::new(arg(2)?),
+                ),
+                _ => CExpr::Call(
+                    "replace",
+                    functions::string::replace,
+                    vec![arg(0)?, arg(1)?, arg(2)?],
+                ),
+            }
+        }
+        Special::FormatDate => {
+            let pattern = fixed_text(args, 1, "a date pattern such as \"yyyy-MM-dd\"", span)?;
+            crate::time::check_pattern(&pattern).map_err(|m| QueryError::new(m, arg_span(1)))?;
+            let zone = optional_zone(args, 2, span)?;
+            CExpr::FormatDate(Box::new(arg(0)?), pattern, zone)
+        }
+        Special::ParseDate => {
+            let pattern = if args.len() > 1 {
+                let p = fixed_text(args, 1, "a date pattern such as \"yyyy-MM-dd\"", span)?;
+                crate::time::check_pattern(&p).map_err(|m| QueryError::new(m, arg_span(1)))?;
+                Some(p)
+            } else {
+                None
+            };
+            let zone = optional_zone(args, 2, span)?;
+            CExpr::ParseDate(Box::new(arg(0)?), pattern, zone)
+        }
+        Special::Now => CExpr::Const(Value::Int(crate::time::now_ms())),
+    })
+}
+
+fn fixed_text(args: &[Expr], i: usize, what: &str, span: Span) -> Result<String, QueryError> {
+    match args.get(i).map(|a| (&a.kind, a.span)) {
+        Some((ExprKind::Str(s), _)) => Ok(s.clone()),
+        Some((_, s)) => Err(QueryError::new(format!("expected {what} in quotes"), s)),
+        None => Err(QueryError::new(format!("missing {what}"), span)),
+    }
+}
+
+fn optional_zone(args: &[Expr], i: usize, span: Span) -> Result<Option<String>, QueryError> {
+    if args.len() <= i {
+        return Ok(None);
+    }
+    let z = fixed_text(args, i, "a time zone such as \"UTC\"", span)?;
+    let zspan = args.get(i).map(|a| a.span).unwrap_or(span);
+    crate::time::check_zone(&z).map_err(|m| QueryError::new(m, zspan))?;
+    Ok(Some(z))
+}
