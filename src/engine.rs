@@ -232,3 +232,42 @@ pub fn run_records<'a>(
     pipe.finish(sink, diag);
     n
 }
+
+/// Reads every record of the inputs into memory, FERs applied (the REPL
+/// loads once and re-runs queries over the result). `progress` is called
+/// now and then with the records read so far.
+pub fn load_records(
+    fers: &[Fer],
+    paths: &[String],
+    opts: &InputOptions,
+    diag: &mut Diagnostics,
+    progress: &mut dyn FnMut(u64),
+) -> (Vec<crate::record::Record>, RunSummary) {
+    let mut records = Vec::new();
+    let mut summary = RunSummary::default();
+    for path in paths {
+        let name = if path == "-" { "<stdin>" } else { path.as_str() };
+        let reader = match input::open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("sumoq: {e}");
+                summary.failed_inputs += 1;
+                continue;
+            }
+        };
+        let res = input::read_input(name, reader, opts, diag, &mut |mut rec| {
+            summary.records += 1;
+            if summary.records % 65_536 == 0 {
+                progress(summary.records);
+            }
+            apply_fers(fers, &mut rec);
+            records.push(rec);
+            Flow::Continue
+        });
+        if let Err(e) = res {
+            eprintln!("sumoq: {name}: {e}");
+            summary.failed_inputs += 1;
+        }
+    }
+    (records, summary)
+}

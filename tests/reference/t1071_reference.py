@@ -325,7 +325,7 @@ def is_external(dest_ip):
 
 def run(records, default_category=None):
     groups = {}  # insertion order = first appearance
-    skipped = [0]
+    skipped = 0
     for rec in records:
         cat = lookup(rec, "_sourceCategory")
         if cat is None:
@@ -360,7 +360,7 @@ def run(records, default_category=None):
 
     rows = []
     for g in groups.values():
-        skipped[0] += g["out"].skipped + g["in"].skipped
+        skipped += g["out"].skipped + g["in"].skipped
         if not g["count"] > 1:
             continue
         src_ip, dest_ip, dest_port, protocol, _external, process_name = g["keys"]
@@ -383,8 +383,8 @@ def run(records, default_category=None):
         })
     # Suspicion ascending (text), then ConnectionCount descending; stable.
     rows.sort(key=lambda r: (r["Suspicion"], -r["ConnectionCount"]))
-    if skipped[0]:
-        print("warning: %d non-numeric bytes values skipped" % skipped[0], file=sys.stderr)
+    if skipped:
+        print("warning: %d non-numeric bytes values skipped" % skipped, file=sys.stderr)
     return rows
 
 
