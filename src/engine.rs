@@ -246,7 +246,11 @@ pub fn load_records(
     let mut records = Vec::new();
     let mut summary = RunSummary::default();
     for path in paths {
-        let name = if path == "-" { "<stdin>" } else { path.as_str() };
+        let name = if path == "-" {
+            "<stdin>"
+        } else {
+            path.as_str()
+        };
         let reader = match input::open(path) {
             Ok(r) => r,
             Err(e) => {
