@@ -220,3 +220,61 @@ pub fn all_names() -> impl Iterator<Item = &'static str> {
         .iter()
         .flat_map(|f| std::iter::once(f.name).chain(f.aliases.iter().copied()))
 }
+
+/// The function reference as a Markdown table (kept in docs/LANGUAGE.md
+/// between marker comments; a test checks it matches this registry).
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| function | what it does (null behaviour) | example |\n|---|---|---|\n");
+    for f in FUNCTIONS {
+        let mut names = format!("`{}`", f.syntax);
+        if !f.aliases.is_empty() {
+            let a: Vec<String> = f.aliases.iter().map(|a| format!("`{a}`")).collect();
+            names.push_str(&format!(" (also {})", a.join(", ")));
+        }
+        out.push_str(&format!(
+            "| {} | {} | `{}` |\n",
+            names.replace('|', "\\|"),
+            f.doc.replace('|', "\\|"),
+            f.example.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BEGIN: &str = "<!-- functions:begin (generated from src/functions/mod.rs) -->\n";
+    const END: &str = "<!-- functions:end -->";
+
+    /// The reference's function table is generated from the registry;
+    /// `UPDATE_DOCS=1 cargo test` rewrites it.
+    #[test]
+    fn language_reference_lists_every_function() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/LANGUAGE.md");
+        let doc = std::fs::read_to_string(path).expect("docs/LANGUAGE.md");
+        let (Some(b), Some(e)) = (doc.find(BEGIN), doc.find(END)) else {
+            panic!("docs/LANGUAGE.md lacks the function table markers");
+        };
+        let current = &doc[b + BEGIN.len()..e];
+        let want = markdown_table();
+        if current != want {
+            if std::env::var_os("UPDATE_DOCS").is_some() {
+                let new = format!("{}{}{}", &doc[..b + BEGIN.len()], want, &doc[e..]);
+                std::fs::write(path, new).expect("write docs");
+            } else {
+                panic!("docs/LANGUAGE.md's function table is stale: run UPDATE_DOCS=1 cargo test");
+            }
+        }
+    }
+
+    #[test]
+    fn names_are_unique_ignoring_case() {
+        let names: Vec<String> = all_names().map(|n| n.to_ascii_lowercase()).collect();
+        for (i, n) in names.iter().enumerate() {
+            assert!(!names[i + 1..].contains(n), "duplicate function name {n}");
+        }
+    }
+}
