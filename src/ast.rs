@@ -113,13 +113,52 @@ pub enum StageKind {
     },
     /// A bare function stage such as `num(x)`.
     Func(Expr),
-    /// A stage word the grammar does not know; the planner explains.
-    Unknown {
-        /// The stage's first word.
-        name: String,
-        /// Where that word is.
-        name_span: Span,
-    },
+    /// Any other stage: its name and its tokens, read by the stage's own
+    /// builder (see `src/stages/registry.rs`).
+    Generic(GenericStage),
+}
+
+/// A stage given as a name and a token list.
+#[derive(Clone, Debug)]
+pub struct GenericStage {
+    /// The stage name as written.
+    pub name: String,
+    /// Where the name is.
+    pub name_span: Span,
+    /// The tokens after the name.
+    pub args: Vec<Token>,
+}
+
+/// One token of a generic stage.
+#[derive(Clone, Debug)]
+pub struct Token {
+    /// What it is.
+    pub kind: Tok,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// Token kinds of a generic stage.
+#[derive(Clone, Debug)]
+pub enum Tok {
+    /// A bare word: a name, a keyword such as `as` or `nodrop`, a path.
+    Word(String),
+    /// A double- or single-quoted string, escapes applied.
+    Str(String),
+    /// A `/regex/` literal (its source).
+    Regex(String),
+    /// A number literal as written (`10`, `1.5`, `5m`).
+    Num(String),
+    /// A `%"quoted field name"`.
+    Name(String),
+    /// `key=value`.
+    KeyVal(String, Box<Token>),
+    /// `name(arg, ...)`.
+    Call(String, Vec<Token>),
+    /// `( ... )` with its raw inner text (a sub-query, a clause).
+    Paren(String),
+    /// `,`.
+    Comma,
 }
 
 /// One aggregate call.

@@ -112,14 +112,17 @@ pub fn compile(source: &Source, params: &[(String, String)]) -> Result<Plan, Pla
 pub fn compile_fer(source: &Source, params: &[(String, String)]) -> Result<Fer, PlanError> {
     let plan = compile(source, params)?;
     for (i, s) in plan.stages.iter().enumerate() {
-        if !matches!(s, StagePlan::Eval(_) | StagePlan::Fields(_)) {
+        if !matches!(
+            s,
+            StagePlan::Eval(_) | StagePlan::Fields(_) | StagePlan::Record(_)
+        ) {
             let q = crate::parser::parse_query(&source.text).ok();
             let span = q
                 .and_then(|q| q.stages.get(i).map(|s| s.span))
                 .unwrap_or_default();
             return Err(PlanError {
                 error: QueryError::new(
-                    "a field extraction rule may only assign fields (eval, `as`, function stages, fields)",
+                    "a field extraction rule may only assign fields (eval, `as`, function stages, fields, parsing stages)",
                     span,
                 ),
                 source: source.clone(),
@@ -180,16 +183,20 @@ pub fn run_paths(
             }
         };
         let mut stop = false;
-        let res = input::read_input(name, reader, opts, diag, &mut |mut rec| {
+        let res = input::read_input(name, reader, opts, diag, &mut |rec| {
             summary.records += 1;
-            apply_fers(fers, &mut rec);
-            match pipe.push(rec, sink, &mut stage_diag) {
-                Flow::Stop => {
+            let recs = if fers.is_empty() {
+                vec![rec]
+            } else {
+                apply_fers(fers, rec, &mut stage_diag)
+            };
+            for rec in recs {
+                if let Flow::Stop = pipe.push(rec, sink, &mut stage_diag) {
                     stop = true;
-                    Flow::Stop
+                    return Flow::Stop;
                 }
-                Flow::Continue => Flow::Continue,
             }
+            Flow::Continue
         });
         if let Err(e) = res {
             eprintln!("sumoq: {name}: {e}");
@@ -259,15 +266,21 @@ pub fn load_records(
                 continue;
             }
         };
-        let res = input::read_input(name, reader, opts, diag, &mut |mut rec| {
+        let mut fer_diag = Diagnostics::default();
+        fer_diag.echo = diag.echo;
+        let res = input::read_input(name, reader, opts, diag, &mut |rec| {
             summary.records += 1;
             if summary.records % 65_536 == 0 {
                 progress(summary.records);
             }
-            apply_fers(fers, &mut rec);
-            records.push(rec);
+            if fers.is_empty() {
+                records.push(rec);
+            } else {
+                records.extend(apply_fers(fers, rec, &mut fer_diag));
+            }
             Flow::Continue
         });
+        diag.merge_printed(fer_diag);
         if let Err(e) = res {
             eprintln!("sumoq: {name}: {e}");
             summary.failed_inputs += 1;

@@ -27,27 +27,47 @@ pub struct Fer {
 }
 
 impl Fer {
-    /// Applies the rule to one record.
-    pub fn apply(&self, rec: &mut Record) {
-        if !self.scope.matches(rec) {
+    /// Applies the rule to one record, pushing the result(s) to `out`. A
+    /// FER never drops a record: where a parsing stage would drop it, the
+    /// record goes on as it was (as Sumo's FERs do).
+    pub fn apply(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics) {
+        if !self.scope.matches(&rec) {
+            out.push(rec);
             return;
         }
+        let mut cur = vec![rec];
         for s in &self.stages {
-            match s {
-                StagePlan::Eval(e) => e.apply(rec),
-                StagePlan::Fields(f) => f.apply(rec),
-                // The planner admits only assignments into a FER.
-                _ => {}
+            let mut next = Vec::with_capacity(cur.len());
+            for r in cur {
+                if matches!(s, StagePlan::Record(_)) {
+                    let before = next.len();
+                    let keep = r.clone();
+                    s.apply_record(r, &mut next, diag);
+                    if next.len() == before {
+                        next.push(keep);
+                    }
+                } else {
+                    s.apply_record(r, &mut next, diag);
+                }
             }
+            cur = next;
         }
+        out.extend(cur);
     }
 }
 
-/// Applies every FER, in order, to a record.
-pub fn apply_fers(fers: &[Fer], rec: &mut Record) {
+/// Applies every FER, in order, to a record; returns what comes out
+/// (usually the one record).
+pub fn apply_fers(fers: &[Fer], rec: Record, diag: &mut Diagnostics) -> Vec<Record> {
+    let mut cur = vec![rec];
     for f in fers {
-        f.apply(rec);
+        let mut next = Vec::with_capacity(cur.len());
+        for r in cur {
+            f.apply(r, &mut next, diag);
+        }
+        cur = next;
     }
+    cur
 }
 
 /// One run of a plan.

@@ -207,7 +207,7 @@ fn rule_name(r: Rule) -> &'static str {
         s_cmp_op => "`=`",
         s_bare => "a value",
         where_stage | eval_stage | fields_stage | sort_stage | limit_stage | top_stage
-        | count_fields_stage | agg_stage | as_stage | func_stage | unknown_stage => "a stage",
+        | count_fields_stage | agg_stage | as_stage | func_stage | generic_stage => "a stage",
         assignment => "an assignment `name = expression`",
         expr | ternary | chain | paren | func_call | field_ref | bool_true | bool_false => {
             "an expression"

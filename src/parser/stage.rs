@@ -3,7 +3,9 @@
 use pest::iterators::Pair;
 
 use super::{expr, field_name, span_of, Rule};
-use crate::ast::{AggCall, FieldName, SortKey, SortMark, Stage, StageKind};
+use crate::ast::{
+    AggCall, FieldName, GenericStage, SortKey, SortMark, Stage, StageKind, Tok, Token,
+};
 use crate::error::QueryError;
 
 /// Builds one stage from its pair.
@@ -158,14 +160,15 @@ pub(super) fn build(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 span: cspan,
             })
         }
-        Rule::unknown_stage => {
+        Rule::generic_stage => {
             let name = inner
-                .find(|c| c.as_rule() == Rule::func_name)
+                .next()
                 .ok_or_else(|| QueryError::new("expected a stage", span))?;
-            StageKind::Unknown {
+            StageKind::Generic(GenericStage {
                 name: name.as_str().to_string(),
                 name_span: span_of(&name),
-            }
+                args: inner.map(token).collect(),
+            })
         }
         _ => return Err(QueryError::new("expected a stage", span)),
     };
@@ -213,4 +216,58 @@ fn agg_call(p: Pair<Rule>) -> Result<AggCall, QueryError> {
         alias,
         span,
     })
+}
+
+/// One token of a generic stage.
+fn token(p: Pair<Rule>) -> Token {
+    let span = span_of(&p);
+    let kind = match p.as_rule() {
+        Rule::string => Tok::Str(super::string_value(p)),
+        Rule::sq_string => Tok::Str(super::unescape(
+            p.into_inner().next().map(|s| s.as_str()).unwrap_or(""),
+        )),
+        Rule::regex_lit => Tok::Regex(
+            p.into_inner()
+                .next()
+                .map(|s| s.as_str().replace("\\/", "/"))
+                .unwrap_or_default(),
+        ),
+        Rule::quoted_name => Tok::Name(super::unescape(
+            p.into_inner().next().map(|s| s.as_str()).unwrap_or(""),
+        )),
+        Rule::number => Tok::Num(p.as_str().to_string()),
+        Rule::g_comma => Tok::Comma,
+        Rule::g_paren => Tok::Paren(
+            p.into_inner()
+                .next()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+        ),
+        Rule::g_keyval => {
+            let mut it = p.into_inner();
+            let key = it.next();
+            let key = match key {
+                Some(k) if k.as_rule() == Rule::quoted_name => {
+                    super::unescape(k.into_inner().next().map(|s| s.as_str()).unwrap_or(""))
+                }
+                Some(k) => k.as_str().to_string(),
+                None => String::new(),
+            };
+            let value = it.next().map(token).unwrap_or(Token {
+                kind: Tok::Word(String::new()),
+                span,
+            });
+            Tok::KeyVal(key, Box::new(value))
+        }
+        Rule::g_call => {
+            let mut it = p.into_inner();
+            let name = it
+                .next()
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_default();
+            Tok::Call(name, it.map(token).collect())
+        }
+        _ => Tok::Word(p.as_str().to_string()),
+    };
+    Token { kind, span }
 }

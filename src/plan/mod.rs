@@ -278,9 +278,10 @@ fn plan_stage(st: &Stage, text: &str, out: &mut Vec<StagePlan>) -> Result<(), Qu
             }));
             out.push(StagePlan::Limit(LimitPlan { n: *n }));
         }
-        StageKind::Unknown { name, name_span } => {
-            return Err(unknown_stage(name, *name_span, st.span, text));
-        }
+        StageKind::Generic(g) => match crate::stages::registry::lookup(&g.name) {
+            Some(build) => out.extend(build(g, text)?),
+            None => return Err(unknown_stage(&g.name, g.name_span, st.span, text)),
+        },
     }
     Ok(())
 }
@@ -311,7 +312,10 @@ fn unknown_stage(name: &str, name_span: Span, stage_span: Span, text: &str) -> Q
         .with_hint("see docs/LANGUAGE.md for the stages sumoq runs");
     }
     let mut e = QueryError::new(format!("unknown stage `{name}`"), name_span);
-    if let Some(h) = did_you_mean(name, STAGES.iter().copied()) {
+    let generic = crate::stages::registry::GENERIC_STAGES
+        .iter()
+        .map(|(n, _)| *n);
+    if let Some(h) = did_you_mean(name, STAGES.iter().copied().chain(generic)) {
         e = e.with_hint(h);
     }
     e

@@ -3,14 +3,51 @@
 //! several threads and in the REPL again and again.
 
 pub mod aggregate;
+pub mod args;
 pub mod eval;
 pub mod fields;
 pub mod limit;
+pub mod registry;
 pub mod sort;
 pub mod where_;
 
+use std::fmt::Debug;
+use std::sync::Arc;
+
 use crate::diag::Diagnostics;
 use crate::record::{Name, Record};
+
+/// A stage that looks at one record at a time: it may change the record,
+/// drop it, or turn it into several (`parse regex multi`). Such stages run
+/// in FERs too.
+pub trait RecordStage: Debug + Send + Sync {
+    /// Processes one record, pushing what comes out to `out`.
+    fn apply(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics);
+    /// A one-line description for `:explain`.
+    fn describe(&self) -> String;
+}
+
+/// A stage that holds records or state across records (transpose, dedup,
+/// accum, ...): each run gets a fresh operator.
+pub trait HoldStage: Debug + Send + Sync {
+    /// A fresh operator for one run.
+    fn operator(&self) -> Box<dyn Operator>;
+    /// A one-line description for `:explain`.
+    fn describe(&self) -> String;
+    /// The columns the stage fixes for everything after it, if it does.
+    fn columns(&self) -> Option<Vec<Name>> {
+        None
+    }
+}
+
+/// Runs a [`RecordStage`] as an operator.
+struct RecordOp(Arc<dyn RecordStage>);
+
+impl Operator for RecordOp {
+    fn push(&mut self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics) {
+        self.0.apply(rec, out, diag);
+    }
+}
 
 /// A running stage. Records are pushed in input order; outputs go to `out`.
 pub trait Operator: Send {
@@ -39,6 +76,10 @@ pub enum StagePlan {
     Sort(sort::SortPlan),
     /// `limit`.
     Limit(limit::LimitPlan),
+    /// A per-record stage from the registry (parse, json, ...).
+    Record(Arc<dyn RecordStage>),
+    /// A holding stage from the registry (transpose, dedup, ...).
+    Hold(Arc<dyn HoldStage>),
 }
 
 impl StagePlan {
@@ -51,6 +92,8 @@ impl StagePlan {
             StagePlan::Aggregate(p) => Box::new(aggregate::AggOp::new(p.clone())),
             StagePlan::Sort(p) => Box::new(sort::SortOp::new(p.clone())),
             StagePlan::Limit(p) => Box::new(limit::LimitOp::new(p.n)),
+            StagePlan::Record(s) => Box::new(RecordOp(s.clone())),
+            StagePlan::Hold(s) => s.operator(),
         }
     }
 
@@ -59,7 +102,7 @@ impl StagePlan {
     pub fn is_per_record(&self) -> bool {
         matches!(
             self,
-            StagePlan::Where(_) | StagePlan::Eval(_) | StagePlan::Fields(_)
+            StagePlan::Where(_) | StagePlan::Eval(_) | StagePlan::Fields(_) | StagePlan::Record(_)
         )
     }
 
@@ -70,6 +113,7 @@ impl StagePlan {
                 Some(f.names.iter().map(|n| n.name.clone()).collect())
             }
             StagePlan::Aggregate(a) => Some(a.columns()),
+            StagePlan::Hold(h) => h.columns(),
             _ => None,
         }
     }
@@ -99,6 +143,8 @@ impl StagePlan {
             StagePlan::Aggregate(p) => p.describe(),
             StagePlan::Sort(p) => p.describe(),
             StagePlan::Limit(p) => format!("limit {}", p.n),
+            StagePlan::Record(s) => s.describe(),
+            StagePlan::Hold(s) => s.describe(),
         }
     }
 }
@@ -111,5 +157,32 @@ fn names(v: &[Name]) -> String {
             .map(|n| n.to_string())
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+impl StagePlan {
+    /// Applies a per-record stage to one record (FERs): pushes what comes
+    /// out. Holding stages never reach here (the planner keeps them out of
+    /// FERs).
+    pub fn apply_record(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics) {
+        match self {
+            StagePlan::Eval(e) => {
+                let mut rec = rec;
+                e.apply(&mut rec);
+                out.push(rec);
+            }
+            StagePlan::Fields(f) => {
+                let mut rec = rec;
+                f.apply(&mut rec);
+                out.push(rec);
+            }
+            StagePlan::Where(w) => {
+                if w.cond.eval(&rec).truthy() {
+                    out.push(rec);
+                }
+            }
+            StagePlan::Record(s) => s.apply(rec, out, diag),
+            _ => out.push(rec),
+        }
     }
 }
