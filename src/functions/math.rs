@@ -37,6 +37,11 @@ pub fn abs(a: &[Value]) -> Value {
 
 /// `round(x[, digits])`: half away from zero; an int without digits.
 pub fn round(a: &[Value]) -> Value {
+    // A digits argument that is given but not numeric makes the result
+    // null, like every other non-numeric argument.
+    if a.len() > 1 && num(a, 1).is_none() {
+        return Value::Null;
+    }
     match (num(a, 0), num(a, 1)) {
         (Some(Num::Int(i)), None) => Value::Int(i),
         (Some(n), None) => whole(n.as_f64().round()),

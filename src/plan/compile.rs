@@ -22,7 +22,7 @@ pub fn compile(e: &Expr) -> Result<CExpr, QueryError> {
             e.span,
         )),
         ExprKind::Field(f) => CExpr::Field(FieldRef::new(&f.name, f.quoted)),
-        ExprKind::Unary(UnOp::Not, x) => CExpr::Not(Box::new(compile(x)?)),
+        ExprKind::Unary(UnOp::Not, x) => CExpr::Not(Box::new(condition(x)?)),
         ExprKind::Unary(UnOp::Neg, x) => match compile(x)? {
             CExpr::Const(v) => CExpr::Const(crate::value::negate(&v)),
             c => CExpr::Neg(Box::new(c)),
@@ -30,8 +30,14 @@ pub fn compile(e: &Expr) -> Result<CExpr, QueryError> {
         ExprKind::Binary(op, a, b) => {
             let (ca, cb) = (Box::new(compile(a)?), Box::new(compile(b)?));
             match op {
-                BinOp::Or => CExpr::Or(ca, cb),
-                BinOp::And => CExpr::And(ca, cb),
+                BinOp::Or | BinOp::And => {
+                    let (ca, cb) = (Box::new(condition(a)?), Box::new(condition(b)?));
+                    if *op == BinOp::Or {
+                        CExpr::Or(ca, cb)
+                    } else {
+                        CExpr::And(ca, cb)
+                    }
+                }
                 BinOp::Eq => CExpr::Cmp(CmpOp::Eq, ca, cb),
                 BinOp::Ne => CExpr::Cmp(CmpOp::Ne, ca, cb),
                 BinOp::Lt => CExpr::Cmp(CmpOp::Lt, ca, cb),
@@ -88,7 +94,7 @@ pub fn compile(e: &Expr) -> Result<CExpr, QueryError> {
             negated: *negated,
         },
         ExprKind::Ternary(c, a, b) => CExpr::If(
-            Box::new(compile(c)?),
+            Box::new(condition(c)?),
             Box::new(compile(a)?),
             Box::new(compile(b)?),
         ),
@@ -98,6 +104,27 @@ pub fn compile(e: &Expr) -> Result<CExpr, QueryError> {
             args,
         } => call(name, *name_span, args, e.span)?,
     })
+}
+
+/// Compiles an expression used as a condition (`where`, `if`, `? :`,
+/// `and`, `or`, `not`). A literal that can never be true or false (`5`,
+/// `"x"`) is a query error (SPEC §3); `"true"`/`"false"` text is allowed.
+pub fn condition(e: &Expr) -> Result<CExpr, QueryError> {
+    let never_boolean = match &e.kind {
+        ExprKind::Int(_) | ExprKind::Float(_) => true,
+        ExprKind::Str(s) => {
+            !(s.trim().eq_ignore_ascii_case("true") || s.trim().eq_ignore_ascii_case("false"))
+        }
+        _ => false,
+    };
+    if never_boolean {
+        return Err(QueryError::new(
+            "this condition is a constant that is never true or false",
+            e.span,
+        )
+        .with_hint("compare it with a field, for example `where field = \"value\"`"));
+    }
+    compile(e)
 }
 
 /// Compiles a regex, turning a syntax error into a query error at `span`.
@@ -191,7 +218,13 @@ fn special(s: Special, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
     };
     let arg_span = |i: usize| args.get(i).map(|a| a.span).unwrap_or(span);
     Ok(match s {
-        Special::If => CExpr::If(Box::new(arg(0)?), Box::new(arg(1)?), Box::new(arg(2)?)),
+        Special::If => {
+            let c = match args.first() {
+                Some(a) => condition(a)?,
+                None => return Err(QueryError::new("missing argument", span)),
+            };
+            CExpr::If(Box::new(c), Box::new(arg(1)?), Box::new(arg(2)?))
+        }
         Special::Matches => {
             let pattern = arg(1)?;
             let pattern = match const_text(&pattern) {
@@ -226,7 +259,14 @@ fn special(s: Special, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
                 ExprKind::Regex(src) => CExpr::RegexReplace(
                     Box::new(arg(0)?),
                     regex_at(src, target.span)?,
-                    Box::new(arg(2)?),
+                    Box::new(match arg(2)? {
+                        // A constant replacement is translated once, here.
+                        CExpr::Const(v) => CExpr::Const(match v.text() {
+                            Some(t) => Value::from(java_replacement(&t)),
+                            None => Value::Null,
+                        }),
+                        other => CExpr::Call("replacement", replacement_fn, vec![other]),
+                    }),
                 ),
                 _ => CExpr::Call(
                     "replace",
@@ -272,4 +312,53 @@ fn optional_zone(args: &[Expr], i: usize, span: Span) -> Result<Option<String>, 
     let zspan = args.get(i).map(|a| a.span).unwrap_or(span);
     crate::time::check_zone(&z).map_err(|m| QueryError::new(m, zspan))?;
     Ok(Some(z))
+}
+
+/// Translates a Java/Sumo replacement string to the regex crate's syntax:
+/// `$1` is group 1 even when a word character follows (`$1x`), so it
+/// becomes `${1}`; `\$` is a literal dollar (`$$`).
+pub fn java_replacement(r: &str) -> String {
+    let mut out = String::with_capacity(r.len() + 4);
+    let mut chars = r.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.peek() == Some(&'$') => {
+                chars.next();
+                out.push_str("$$");
+            }
+            '$' if chars.peek().is_some_and(|d| d.is_ascii_digit()) => {
+                out.push_str("${");
+                while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                    out.push(d);
+                    chars.next();
+                }
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn replacement_fn(a: &[Value]) -> Value {
+    match a
+        .first()
+        .and_then(|v| v.text().map(|t| java_replacement(&t)))
+    {
+        Some(t) => Value::from(t),
+        None => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::java_replacement;
+
+    #[test]
+    fn replacement_groups() {
+        assert_eq!(java_replacement("$2-$1x"), "${2}-${1}x");
+        assert_eq!(java_replacement("${name}!"), "${name}!");
+        assert_eq!(java_replacement("cost \\$5"), "cost $$5");
+        assert_eq!(java_replacement("$"), "$");
+    }
 }

@@ -193,18 +193,9 @@ fn field(n: &crate::ast::FieldName) -> FieldRef {
 fn plan_stage(st: &Stage, text: &str, out: &mut Vec<StagePlan>) -> Result<(), QueryError> {
     match &st.kind {
         StageKind::Where(e) => {
-            if let ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) = &e.kind {
-                let is_true_text =
-                    matches!(&e.kind, ExprKind::Str(s) if s.eq_ignore_ascii_case("true"));
-                if !is_true_text {
-                    return Err(QueryError::new(
-                        "this condition is a constant that is never true",
-                        e.span,
-                    )
-                    .with_hint("compare it with a field, for example `where field = \"value\"`"));
-                }
-            }
-            out.push(StagePlan::Where(WherePlan { cond: compile(e)? }));
+            out.push(StagePlan::Where(WherePlan {
+                cond: self::compile::condition(e)?,
+            }));
         }
         StageKind::Eval(assigns) => {
             let assigns = assigns
