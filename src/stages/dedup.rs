@@ -1,7 +1,7 @@
-//! `dedup [consecutive] [N] [by] f, ...`: keeps the first N records (default
-//! 1) of each key, in input order; without fields the key is `_raw`, as in
-//! Sumo. `consecutive` only removes repeats that follow each other. Keys
-//! compare by text, null being its own key (as in aggregation).
+//! `dedup [consecutive] [N] [by] f, ...`: keeps the first N records
+//! (default 1) of each key, in input order; without fields the key is
+//! `_raw`, as in Sumo. `consecutive` only removes repeats that follow each
+//! other. Keys compare by text, null being its own key (as in aggregation).
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -89,7 +89,8 @@ pub fn build(g: &GenericStage, text: &str) -> Result<Vec<StagePlan>, QueryError>
 }
 
 fn generator(a: &mut Args, g: &GenericStage, text: &str) -> Result<(Gen, FieldRef), QueryError> {
-    const WHAT: &str = "a generator: `timeslice[(D)]`, `values(\"a\", ...) in FIELD` or `values all in FIELD`";
+    const WHAT: &str =
+        "a generator: `timeslice[(D)]`, `values(\"a\", ...) in FIELD` or `values all in FIELD`";
     let tok = a.next_token().ok_or_else(|| a.error(WHAT))?;
     let gen = match &tok.kind {
         Tok::Word(w) if w.eq_ignore_ascii_case("timeslice") => {
@@ -321,7 +322,7 @@ impl Operator for FillOp {
             }
         }
         for f in &fields {
-            if !layout.iter().any(|n| *n == f.name) {
+            if !layout.contains(&f.name) {
                 layout.push(f.name.clone());
             }
         }

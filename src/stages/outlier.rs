@@ -58,7 +58,8 @@ pub fn build(g: &GenericStage, text: &str) -> Result<Vec<StagePlan>, QueryError>
         if a.eat_comma() {
             continue;
         }
-        if a.peek().is_some_and(|t| matches!(&t.kind, Tok::Word(w) if w.eq_ignore_ascii_case("by")))
+        if a.peek()
+            .is_some_and(|t| matches!(&t.kind, Tok::Word(w) if w.eq_ignore_ascii_case("by")))
         {
             by = by_clause(&mut a)?;
             continue;
@@ -107,11 +108,10 @@ pub fn build(g: &GenericStage, text: &str) -> Result<Vec<StagePlan>, QueryError>
                 }
             }
             _ => {
-                return Err(QueryError::new(
-                    format!("`outlier` has no option `{k}`"),
-                    t.span,
+                return Err(
+                    QueryError::new(format!("`outlier` has no option `{k}`"), t.span)
+                        .with_hint("its options are window, threshold, consecutive and direction"),
                 )
-                .with_hint("its options are window, threshold, consecutive and direction"))
             }
         }
     }
@@ -199,8 +199,7 @@ impl Operator for OutlierOp {
 
     fn finish(&mut self, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
         let ts = FieldRef::new("_timeslice", false);
-        let mut rows: Vec<(Value, Record)> =
-            self.rows.drain(..).map(|r| (ts.get(&r), r)).collect();
+        let mut rows: Vec<(Value, Record)> = self.rows.drain(..).map(|r| (ts.get(&r), r)).collect();
         rows.sort_by(|(a, _), (b, _)| cmp_dir(a, b, true));
         let p = &self.plan;
         let mut series: HashMap<Key, Series> = HashMap::new();
@@ -213,7 +212,8 @@ impl Operator for OutlierOp {
                 .map(|n| n.as_f64())
                 .filter(|x| x.is_finite());
             let band = mean_std(&s.window);
-            let (mut vals, mut indicator) = ([Value::Null, Value::Null, Value::Null, Value::Null], 0);
+            let (mut vals, mut indicator) =
+                ([Value::Null, Value::Null, Value::Null, Value::Null], 0);
             if let (Some(x), Some((mean, std))) = (x, band) {
                 let (lo, hi) = (mean - p.threshold * std, mean + p.threshold * std);
                 let out_hi = x > hi;
@@ -257,7 +257,9 @@ mod tests {
 
     #[test]
     fn mean_and_sample_std() {
-        let v: VecDeque<f64> = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0].into_iter().collect();
+        let v: VecDeque<f64> = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]
+            .into_iter()
+            .collect();
         let (m, s) = mean_std(&v).unwrap_or_default();
         assert_eq!(m, 5.0);
         assert!((s - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);

@@ -48,7 +48,11 @@ pub fn build(g: &GenericStage, text: &str) -> Result<Vec<StagePlan>, QueryError>
     let mut a = Args::new(g, text);
     a.eat_word("by");
     let spec = slice_spec(&mut a)?;
-    let out: Name = Arc::from(alias(&mut a)?.unwrap_or_else(|| "_timeslice".into()).as_str());
+    let out: Name = Arc::from(
+        alias(&mut a)?
+            .unwrap_or_else(|| "_timeslice".into())
+            .as_str(),
+    );
     a.finish()?;
     Ok(vec![match spec {
         SliceSpec::Fixed(ms) => StagePlan::Record(Arc::new(TimesliceStage { slice_ms: ms, out })),
@@ -220,7 +224,7 @@ impl Operator for BucketOp {
 /// slices; past a week, whole days.
 pub fn slice_for(lo: i64, hi: i64, n: u64) -> i64 {
     let n = i64::try_from(n).unwrap_or(i64::MAX).max(1);
-    let count = |d: i64| (floor_to(hi, d) - floor_to(lo, d)) / d + 1;
+    let count = |d: i64| floor_to(hi, d).saturating_sub(floor_to(lo, d)) / d + 1;
     for &d in NICE_SLICES_MS {
         if count(d) <= n {
             return d;

@@ -30,10 +30,12 @@ pub struct TopkStage {
 /// Builds `topk`.
 pub fn build(g: &GenericStage, text: &str) -> Result<Vec<StagePlan>, QueryError> {
     let mut a = Args::new(g, text);
-    let Some(t @ crate::ast::Token {
-        kind: Tok::Paren(raw),
-        ..
-    }) = a.next_token()
+    let Some(
+        t @ crate::ast::Token {
+            kind: Tok::Paren(raw),
+            ..
+        },
+    ) = a.next_token()
     else {
         return Err(QueryError::new(
             "`topk`: expected `(N, field, ...)`",
@@ -41,9 +43,9 @@ pub fn build(g: &GenericStage, text: &str) -> Result<Vec<StagePlan>, QueryError>
         ));
     };
     let items = paren_items(t, raw);
-    let (first, rest) = items.split_first().ok_or_else(|| {
-        QueryError::new("`topk`: expected `(N, field, ...)`", t.span)
-    })?;
+    let (first, rest) = items
+        .split_first()
+        .ok_or_else(|| QueryError::new("`topk`: expected `(N, field, ...)`", t.span))?;
     let n = match first.text.parse::<usize>() {
         Ok(n) if n >= 1 => n,
         _ => {

@@ -116,7 +116,12 @@ impl Operator for TotalOp {
 
     fn finish(&mut self, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
         for (key, mut rec) in self.rows.drain(..) {
-            let t = self.sums.get(&key).cloned().flatten().unwrap_or(Value::Null);
+            let t = self
+                .sums
+                .get(&key)
+                .cloned()
+                .flatten()
+                .unwrap_or(Value::Null);
             rec.set(&self.args.out, t);
             out.push(rec);
         }
