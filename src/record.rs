@@ -142,7 +142,16 @@ impl Record {
         if let Some((_, v)) = self.hidden.iter().find(|(k, _)| &**k == name) {
             return Some(v);
         }
-        self.meta.iter().find(|(k, _)| &**k == name).map(|(_, v)| v)
+        if let Some((_, v)) = self.meta.iter().find(|(k, _)| &**k == name) {
+            return Some(v);
+        }
+        // Sumo's names are case-insensitive: `_sourcecategory` and
+        // `_messagetime` are how many real queries write them.
+        self.hidden
+            .iter()
+            .chain(self.meta.iter())
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
     }
 
     /// Reads a field by name, with `_raw`, `_messageTime` and nested paths.
@@ -161,10 +170,12 @@ impl Record {
         if let Some(v) = self.get(name) {
             return v.clone();
         }
-        match name {
-            "_raw" => self.raw_value(),
-            "_messageTime" => self.message_time.map(Value::Int).unwrap_or(Value::Null),
-            _ => Value::Null,
+        if name.eq_ignore_ascii_case("_raw") {
+            self.raw_value()
+        } else if name.eq_ignore_ascii_case("_messageTime") {
+            self.message_time.map(Value::Int).unwrap_or(Value::Null)
+        } else {
+            Value::Null
         }
     }
 

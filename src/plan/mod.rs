@@ -52,6 +52,9 @@ pub const STAGES: &[&str] = &[
     "pct",
     "first",
     "last",
+    "values",
+    "most_recent",
+    "least_recent",
 ];
 
 /// Sumo stages that exist but sumoq does not run yet: named as unsupported
@@ -210,6 +213,16 @@ fn plan_stage(st: &Stage, text: &str, out: &mut Vec<StagePlan>) -> Result<(), Qu
             }));
         }
         StageKind::Func(e) => {
+            if let Some(g) = call_as_generic(e, text) {
+                return plan_stage(
+                    &Stage {
+                        kind: StageKind::Generic(g),
+                        span: st.span,
+                    },
+                    text,
+                    out,
+                );
+            }
             let target =
                 match &e.kind {
                     ExprKind::Call { args, .. } => match args.first().map(|a| &a.kind) {
@@ -275,6 +288,34 @@ fn plan_stage(st: &Stage, text: &str, out: &mut Vec<StagePlan>) -> Result<(), Qu
         },
     }
     Ok(())
+}
+
+/// `topk(5, _count)` alone parses as a function stage; when the name is no
+/// function but a generic stage, it is that stage with one parenthesis
+/// token (its raw inner text), as `topk(5, _count) by k` parses.
+fn call_as_generic(e: &crate::ast::Expr, text: &str) -> Option<crate::ast::GenericStage> {
+    let ExprKind::Call {
+        name, name_span, ..
+    } = &e.kind
+    else {
+        return None;
+    };
+    if crate::functions::lookup(name).is_some() {
+        return None;
+    }
+    crate::stages::registry::lookup(name)?;
+    let rest = text.get(name_span.end..e.span.end)?;
+    let open = name_span.end + rest.find('(')?;
+    let close = e.span.end.checked_sub(1)?;
+    let inner = text.get(open + 1..close)?.to_string();
+    Some(crate::ast::GenericStage {
+        name: name.clone(),
+        name_span: *name_span,
+        args: vec![crate::ast::Token {
+            kind: crate::ast::Tok::Paren(inner),
+            span: Span::new(open, e.span.end),
+        }],
+    })
 }
 
 fn unknown_stage(name: &str, name_span: Span, stage_span: Span, text: &str) -> QueryError {
@@ -351,6 +392,9 @@ fn plan_aggregate(
             "stddev" => (AggFunc::Stddev, 1),
             "first" => (AggFunc::First, 1),
             "last" => (AggFunc::Last, 1),
+            "values" => (AggFunc::Values, 1),
+            "most_recent" => (AggFunc::MostRecent, 1),
+            "least_recent" => (AggFunc::LeastRecent, 1),
             "pct" => (AggFunc::Pct(0.0), 2),
             other => {
                 return Err(QueryError::new(
@@ -433,6 +477,8 @@ fn default_name(func: AggFunc, a: &AggCall) -> String {
             };
             format!("_{}_pct_{}", f, Value::Float(p).to_long().display_text())
         }
+        AggFunc::MostRecent => "_mostrecent".into(),
+        AggFunc::LeastRecent => "_leastrecent".into(),
         _ => format!("_{}", a.func),
     }
 }

@@ -35,7 +35,16 @@ pub enum AggFunc {
     First,
     /// `last(f)`.
     Last,
+    /// `values(f)`: the distinct texts, sorted, one per line.
+    Values,
+    /// `most_recent(f)`: the value of the latest record (by time).
+    MostRecent,
+    /// `least_recent(f)`: the value of the earliest record (by time).
+    LeastRecent,
 }
+
+/// Sumo returns at most this many distinct values from `values(f)`.
+const MAX_VALUES: usize = 100;
 
 /// One aggregate of a stage.
 #[derive(Clone, Debug)]
@@ -98,6 +107,10 @@ enum State {
     },
     Values(Vec<f64>),
     Pick(Option<Value>),
+    /// `values`: distinct texts in first-appearance order.
+    Texts(Vec<String>, HashSet<String>),
+    /// `most_recent`/`least_recent`: the best (time, value) so far.
+    Timed(Option<(i64, Value)>),
 }
 
 impl State {
@@ -119,6 +132,8 @@ impl State {
             },
             AggFunc::Pct(_) => State::Values(Vec::new()),
             AggFunc::First | AggFunc::Last => State::Pick(None),
+            AggFunc::Values => State::Texts(Vec::new(), HashSet::new()),
+            AggFunc::MostRecent | AggFunc::LeastRecent => State::Timed(None),
         }
     }
 
@@ -216,8 +231,46 @@ impl State {
                     *cur = Some(v);
                 }
             }
+            State::Texts(list, seen) => {
+                if let Some(t) = v.text() {
+                    if list.len() < MAX_VALUES && !seen.contains(t.as_ref()) {
+                        seen.insert(t.to_string());
+                        list.push(t.into_owned());
+                    }
+                }
+            }
+            // Timed values come through `add_timed`.
+            State::Timed(_) => {}
         }
         true
+    }
+
+    /// Adds a value seen at a time (`most_recent`, `least_recent`). A
+    /// `withtime` object brings its own time; otherwise the record's time
+    /// is used. Values without a time cannot be ranked and are skipped. On
+    /// equal times the later record wins for `most_recent`, the earlier for
+    /// `least_recent`.
+    fn add_timed(&mut self, f: AggFunc, v: Value, rec_time: Option<i64>) {
+        let (t, v) = match super::withtime::unpack(&v) {
+            Some((t, inner)) => (t, inner),
+            None => (rec_time, v),
+        };
+        let (Some(t), false, State::Timed(cur)) = (t, v.is_null(), self) else {
+            return;
+        };
+        let replace = match cur {
+            None => true,
+            Some((best, _)) => {
+                if f == AggFunc::MostRecent {
+                    t >= *best
+                } else {
+                    t < *best
+                }
+            }
+        };
+        if replace {
+            *cur = Some((t, v));
+        }
     }
 
     fn result(&self, f: AggFunc) -> Value {
@@ -255,6 +308,18 @@ impl State {
                 }
             }
             State::Pick(v) => v.clone().unwrap_or(Value::Null),
+            State::Texts(list, _) => {
+                if list.is_empty() {
+                    Value::Null
+                } else {
+                    // Code-point order puts digits before letters and
+                    // upper case before lower case, as Sumo's page says.
+                    let mut sorted = list.clone();
+                    sorted.sort();
+                    Value::str(&sorted.join("\n"))
+                }
+            }
+            State::Timed(v) => v.as_ref().map(|(_, v)| v.clone()).unwrap_or(Value::Null),
         }
     }
 }
@@ -325,6 +390,10 @@ impl Operator for AggOp {
         let group = &mut self.groups[gi];
         for (i, spec) in self.plan.aggs.iter().enumerate() {
             let v = spec.arg.as_ref().map(|a| a.eval(&rec));
+            if let AggFunc::MostRecent | AggFunc::LeastRecent = spec.func {
+                group.states[i].add_timed(spec.func, v.unwrap_or_default(), rec.time_ms());
+                continue;
+            }
             let shown = v.clone();
             if !group.states[i].add(spec.func, v) && !self.warned[i] {
                 self.warned[i] = true;

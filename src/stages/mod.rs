@@ -2,14 +2,25 @@
 //! separate from its operator (the per-run state), so one plan can run on
 //! several threads and in the REPL again and again.
 
+pub mod accum;
 pub mod aggregate;
 pub mod args;
+pub mod count_frequent;
+pub mod dedup;
 pub mod eval;
 pub mod fields;
+pub mod fillmissing;
+pub mod keys;
 pub mod limit;
+pub mod outlier;
 pub mod registry;
 pub mod sort;
+pub mod timeslice;
+pub mod topk;
+pub mod total;
+pub mod transpose;
 pub mod where_;
+pub mod withtime;
 
 use std::fmt::Debug;
 use std::sync::Arc;

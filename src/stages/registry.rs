@@ -12,7 +12,18 @@ use super::StagePlan;
 pub type Builder = fn(&GenericStage, &str) -> Result<Vec<StagePlan>, QueryError>;
 
 /// The generic stages sumoq runs, by lower-case name.
-pub static GENERIC_STAGES: &[(&str, Builder)] = &[];
+pub static GENERIC_STAGES: &[(&str, Builder)] = &[
+    ("accum", super::accum::build),
+    ("count_frequent", super::count_frequent::build),
+    ("dedup", super::dedup::build),
+    ("fillmissing", super::fillmissing::build),
+    ("outlier", super::outlier::build),
+    ("timeslice", super::timeslice::build),
+    ("topk", super::topk::build),
+    ("total", super::total::build),
+    ("transpose", super::transpose::build),
+    ("withtime", super::withtime::build),
+];
 
 /// Finds a generic stage's builder by name, ignoring case.
 pub fn lookup(name: &str) -> Option<Builder> {
