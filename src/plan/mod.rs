@@ -125,6 +125,12 @@ impl Plan {
         self.stages.iter().rev().find_map(|s| s.columns())
     }
 
+    /// What the plan needs from outside its input (lookup tables), to be
+    /// prepared before any input is read.
+    pub fn externals(&self) -> Vec<Arc<dyn crate::stages::external::External>> {
+        self.stages.iter().flat_map(|s| s.externals()).collect()
+    }
+
     /// A readable description of the plan, one line per step.
     pub fn explain(&self) -> Vec<String> {
         let mut out = vec![format!("search {}", self.search.describe())];

@@ -5,10 +5,13 @@
 pub mod aggregate;
 pub mod args;
 pub mod eval;
+pub mod external;
 pub mod fields;
 pub mod limit;
+pub mod lookup;
 pub mod registry;
 pub mod sort;
+pub mod table;
 pub mod where_;
 
 use std::fmt::Debug;
@@ -25,6 +28,10 @@ pub trait RecordStage: Debug + Send + Sync {
     fn apply(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics);
     /// A one-line description for `:explain`.
     fn describe(&self) -> String;
+    /// What the stage needs from outside the input (lookup tables).
+    fn externals(&self) -> Vec<Arc<dyn external::External>> {
+        Vec::new()
+    }
 }
 
 /// A stage that holds records or state across records (transpose, dedup,
@@ -37,6 +44,10 @@ pub trait HoldStage: Debug + Send + Sync {
     /// The columns the stage fixes for everything after it, if it does.
     fn columns(&self) -> Option<Vec<Name>> {
         None
+    }
+    /// What the stage needs from outside the input (lookup tables).
+    fn externals(&self) -> Vec<Arc<dyn external::External>> {
+        Vec::new()
     }
 }
 
@@ -115,6 +126,15 @@ impl StagePlan {
             StagePlan::Aggregate(a) => Some(a.columns()),
             StagePlan::Hold(h) => h.columns(),
             _ => None,
+        }
+    }
+
+    /// What the stage needs from outside the input (lookup tables).
+    pub fn externals(&self) -> Vec<Arc<dyn external::External>> {
+        match self {
+            StagePlan::Record(s) => s.externals(),
+            StagePlan::Hold(s) => s.externals(),
+            _ => Vec::new(),
         }
     }
 

@@ -12,7 +12,12 @@ use super::StagePlan;
 pub type Builder = fn(&GenericStage, &str) -> Result<Vec<StagePlan>, QueryError>;
 
 /// The generic stages sumoq runs, by lower-case name.
-pub static GENERIC_STAGES: &[(&str, Builder)] = &[];
+pub static GENERIC_STAGES: &[(&str, Builder)] = &[
+    ("lookup", super::lookup::build),
+    ("geoip", super::lookup::build_geoip),
+    ("threatip", super::lookup::build_threatip),
+    ("threatlookup", super::lookup::build_threatlookup),
+];
 
 /// Finds a generic stage's builder by name, ignoring case.
 pub fn lookup(name: &str) -> Option<Builder> {
