@@ -4,13 +4,16 @@
 
 pub mod aggregate;
 pub mod args;
+pub mod durations;
 pub mod eval;
 pub mod external;
 pub mod fields;
+pub mod join;
 pub mod limit;
 pub mod lookup;
 pub mod registry;
 pub mod sort;
+pub mod subquery;
 pub mod table;
 pub mod where_;
 

@@ -17,6 +17,7 @@ pub static GENERIC_STAGES: &[(&str, Builder)] = &[
     ("geoip", super::lookup::build_geoip),
     ("threatip", super::lookup::build_threatip),
     ("threatlookup", super::lookup::build_threatlookup),
+    ("join", super::join::build),
 ];
 
 /// Finds a generic stage's builder by name, ignoring case.
