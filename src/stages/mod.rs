@@ -11,10 +11,12 @@ pub mod fields;
 pub mod join;
 pub mod limit;
 pub mod lookup;
+pub mod merge;
 pub mod registry;
 pub mod sort;
 pub mod subquery;
 pub mod table;
+pub mod transactionize;
 pub mod where_;
 
 use std::fmt::Debug;

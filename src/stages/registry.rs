@@ -18,6 +18,8 @@ pub static GENERIC_STAGES: &[(&str, Builder)] = &[
     ("threatip", super::lookup::build_threatip),
     ("threatlookup", super::lookup::build_threatlookup),
     ("join", super::join::build),
+    ("transactionize", super::transactionize::build),
+    ("merge", super::merge::build),
 ];
 
 /// Finds a generic stage's builder by name, ignoring case.
