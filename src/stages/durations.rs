@@ -25,7 +25,7 @@ pub fn parse_duration(text: &str) -> Option<i64> {
         return None;
     }
     let v = digits.parse::<f64>().ok()? * factor;
-    if v >= 1.0 && v < 9.0e15 {
+    if (1.0..9.0e15).contains(&v) {
         Some(v.round() as i64)
     } else {
         None

@@ -121,10 +121,10 @@ impl MergePlan {
         };
         out.message_time = recs.iter().filter_map(Record::time_ms).min();
         for f in &self.fields {
-            let values = recs.iter().map(|r| f.field.get(r)).filter(|v| !v.is_null());
+            let mut values = recs.iter().map(|r| f.field.get(r)).filter(|v| !v.is_null());
             let v = match &f.strategy {
-                Strategy::First => values.into_iter().next().unwrap_or(Value::Null),
-                Strategy::Last => values.last().unwrap_or(Value::Null),
+                Strategy::First => values.next().unwrap_or(Value::Null),
+                Strategy::Last => values.next_back().unwrap_or(Value::Null),
                 Strategy::Join(sep) => {
                     let texts: Vec<String> = values
                         .filter_map(|v| v.text().map(|t| t.into_owned()))
