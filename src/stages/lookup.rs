@@ -266,18 +266,18 @@ impl Binding {
         let mut cols: Vec<String> = Vec::new();
         for k in &self.keys {
             // The table's side of `a=b`: the name Sumo's hosted tables use
-            // (`ip`, `threat`) when it is one of them, else the right side.
-            let col = if k.fixed
-                || ["ip", "threat", "indicator"].contains(&k.right.to_ascii_lowercase().as_str())
-            {
-                &k.right
-            } else if ["ip", "threat", "indicator"].contains(&k.left.to_ascii_lowercase().as_str())
-            {
-                &k.left
+            // (`ip`, `threat`) when it is one of them; else either side
+            // may be the column (the file's header decides).
+            let known =
+                |n: &str| ["ip", "threat", "indicator"].contains(&n.to_ascii_lowercase().as_str());
+            let col = if k.fixed || k.left == k.right || known(&k.right) {
+                k.right.clone()
+            } else if known(&k.left) {
+                k.left.clone()
             } else {
-                &k.right
+                format!("{} or {}", k.right, k.left)
             };
-            cols.push(col.clone());
+            cols.push(col);
         }
         match &self.outputs {
             Some(list) => cols.extend(list.iter().map(|o| o.column.clone())),

@@ -19,7 +19,9 @@
 //! record with none of the fields is an orphan: kept with
 //! `_group_orphaned` true and the other fields null (dropped with
 //! `keepOrphans=false`). With a sub-query, it runs over each transaction's
-//! records and its output rows get the transaction fields instead.
+//! records and its output rows get the transaction fields instead, and
+//! the linking fields' values when they lack them (so
+//! `transactionize id (merge x takeLast)` keeps `id`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -391,6 +393,21 @@ impl Operator for TransactionizeOp {
                             }
                             pipe.finish(&mut sink, diag);
                             for mut r in sink.rows {
+                                // The sub-query's rows keep the fields
+                                // that link the transaction.
+                                for f in &self.plan.fields {
+                                    if f.get(&r).is_null() {
+                                        let v = tx
+                                            .members
+                                            .iter()
+                                            .filter_map(|&m| self.recs.get(m))
+                                            .map(|m| f.get(m))
+                                            .find(|v| !v.is_null());
+                                        if let Some(v) = v {
+                                            r.set(&f.name, v);
+                                        }
+                                    }
+                                }
                                 self.annotate(&mut r, Some((id, tx)));
                                 out.push(r);
                             }
