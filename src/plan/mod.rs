@@ -184,6 +184,15 @@ pub fn plan_query(q: &Query, text: &str) -> Result<Plan, QueryError> {
     let mut stages = Vec::new();
     for st in &q.stages {
         plan_stage(st, text, &mut stages)?;
+        // `compare` re-runs the stages before it: it takes them inside.
+        if let Some(StagePlan::Hold(h)) = stages.last() {
+            if h.wants_previous() {
+                let h = h.clone();
+                stages.pop();
+                let previous = std::mem::take(&mut stages);
+                stages.push(StagePlan::Hold(h.with_previous(previous)?));
+            }
+        }
     }
     Ok(Plan { search, stages })
 }

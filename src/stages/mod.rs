@@ -4,6 +4,7 @@
 
 pub mod aggregate;
 pub mod args;
+pub mod compare;
 pub mod durations;
 pub mod eval;
 pub mod external;
@@ -53,6 +54,21 @@ pub trait HoldStage: Debug + Send + Sync {
     /// What the stage needs from outside the input (lookup tables).
     fn externals(&self) -> Vec<Arc<dyn external::External>> {
         Vec::new()
+    }
+    /// True for a stage that re-runs the stages before it (`compare`): the
+    /// planner then hands them over with [`HoldStage::with_previous`].
+    fn wants_previous(&self) -> bool {
+        false
+    }
+    /// The stage with the stages before it inside.
+    fn with_previous(
+        &self,
+        _previous: Vec<StagePlan>,
+    ) -> Result<Arc<dyn HoldStage>, crate::error::QueryError> {
+        Err(crate::error::QueryError::new(
+            format!("{} cannot take the stages before it", self.describe()),
+            crate::ast::Span::default(),
+        ))
     }
 }
 

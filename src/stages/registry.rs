@@ -20,6 +20,7 @@ pub static GENERIC_STAGES: &[(&str, Builder)] = &[
     ("join", super::join::build),
     ("transactionize", super::transactionize::build),
     ("merge", super::merge::build),
+    ("compare", super::compare::build),
 ];
 
 /// Finds a generic stage's builder by name, ignoring case.
