@@ -10,6 +10,10 @@
 
 use crate::value::{Num, Value};
 
+/// Widths and precisions past this give null: a query must not be able to
+/// ask for gigabytes of padding.
+const MAX_WIDTH: usize = 4096;
+
 /// `format(spec, a, b, ...)`.
 pub fn format(a: &[Value]) -> Value {
     let Some(spec) = a.first().and_then(Value::text) else {
@@ -86,7 +90,7 @@ fn render(spec: &str, args: &[Value]) -> Option<String> {
         let width: Option<usize> = if digits.is_empty() {
             None
         } else {
-            Some(digits.parse().ok()?)
+            Some(digits.parse().ok().filter(|w| *w <= MAX_WIDTH)?)
         };
         let mut precision: Option<usize> = None;
         if chars.peek() == Some(&'.') {
@@ -96,7 +100,7 @@ fn render(spec: &str, args: &[Value]) -> Option<String> {
                 p.push(d);
                 chars.next();
             }
-            precision = Some(p.parse().ok()?);
+            precision = Some(p.parse().ok().filter(|p| *p <= MAX_WIDTH)?);
         }
         let conv = chars.next()?;
         let body = match conv {
@@ -453,5 +457,7 @@ mod tests {
         assert!(format(&[Value::str("%q"), Value::str("a")]).is_null());
         assert!(format(&[Value::str("%"), Value::str("a")]).is_null());
         assert!(format(&[Value::str("%tY"), Value::Int(0)]).is_null());
+        assert!(format(&[Value::str("%999999999999s"), Value::str("a")]).is_null());
+        assert!(format(&[Value::str("%.99999f"), Value::Int(1)]).is_null());
     }
 }

@@ -325,7 +325,12 @@ impl Operator for CompareOp {
             let mut runs: Vec<(u32, HashMap<Key, Record>)> = Vec::new();
             for k in 1..=s.count {
                 let by = s.every.saturating_mul(k as i64);
-                let past = self.run(&prefix, start - by, end - by, diag);
+                let past = self.run(
+                    &prefix,
+                    start.saturating_sub(by),
+                    end.saturating_sub(by),
+                    diag,
+                );
                 let mut m = HashMap::new();
                 for r in past {
                     let r = shift_row(r, by);
