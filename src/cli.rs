@@ -12,6 +12,7 @@ use crate::engine::{self, Source, BUILTIN_FERS, BUILTIN_QUERIES};
 use crate::exec::Fer;
 use crate::input::InputOptions;
 use crate::output::{self, Format};
+use crate::stages::external::SourceFiles;
 use crate::value::Value;
 
 const EXAMPLES: &str = "\
@@ -65,6 +66,11 @@ pub struct InputArgs {
     /// Fill a `{{NAME}}` template parameter. Repeatable.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub param: Vec<String>,
+    /// A local CSV file for a lookup table Sumo hosts, e.g.
+    /// `--lookup geo://location=geo.csv` or
+    /// `--lookup '/Library/Users/me/Bad IPs=bad_ips.csv'`. Repeatable.
+    #[arg(long = "lookup", value_name = "TABLE=FILE")]
+    pub lookup: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -140,6 +146,21 @@ impl InputArgs {
             opts.set.push((Arc::from(k.as_str()), Value::from(v)));
         }
         Ok(opts)
+    }
+
+    /// The local files given for hosted lookup tables. The table name may
+    /// hold `=`, so the file is what follows the last one.
+    pub fn source_files(&self) -> Result<SourceFiles, String> {
+        let mut map = Vec::new();
+        for l in &self.lookup {
+            match l.rsplit_once('=') {
+                Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                    map.push((k.trim().to_string(), std::path::PathBuf::from(v.trim())))
+                }
+                _ => return Err(format!("--lookup `{l}` is not of the form TABLE=FILE")),
+            }
+        }
+        Ok(SourceFiles::new(map))
     }
 
     /// Loads and plans the FERs; a failure is rendered for the user.
@@ -227,8 +248,27 @@ fn run(a: RunArgs) -> i32 {
     } else {
         None
     };
-    let mut sink = output::sink_for(format, Box::new(std::io::stdout()), width);
     let mut diag = Diagnostics::printing();
+    // Lookup tables are read before any input (SPEC §8): a hosted table
+    // without a local file, or an unreadable one, stops the run here.
+    let files = match a.input.source_files() {
+        Ok(f) => f,
+        Err(e) => return fail(&e),
+    };
+    if let Err((e, in_fer)) = engine::prepare_externals(&plan, &fers, &files, &mut diag) {
+        if in_fer {
+            eprintln!("error: {} (in a field extraction rule)", e.message);
+            if let Some(h) = &e.hint {
+                eprintln!("  = help: {h}");
+            }
+        } else {
+            let text = crate::plan::substitute_params(&source.text, &params)
+                .unwrap_or_else(|_| source.text.clone());
+            eprintln!("{}", e.render(&text, &source.origin));
+        }
+        return 2;
+    }
+    let mut sink = output::sink_for(format, Box::new(std::io::stdout()), width);
     let summary = engine::run_paths(&plan, &fers, &logs, &opts, sink.as_mut(), &mut diag);
     if let Err(e) = sink.close() {
         if !output::is_broken_pipe(&e) {

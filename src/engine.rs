@@ -8,6 +8,7 @@ use crate::error::QueryError;
 use crate::exec::{apply_fers, Fer, Pipeline, Sink};
 use crate::input::{self, Flow, InputOptions};
 use crate::plan::{self, Plan};
+use crate::stages::external::SourceFiles;
 use crate::stages::StagePlan;
 
 /// The saved queries built into the binary, so an installed `sumoq` has
@@ -133,6 +134,27 @@ pub fn compile_fer(source: &Source, params: &[(String, String)]) -> Result<Fer, 
         scope: plan.search,
         stages: plan.stages,
     })
+}
+
+/// Prepares what the plan and the FERs need from outside the input (reads
+/// lookup tables, checks their columns), before any input is read. The
+/// error says whether it came from a FER (its span then points into the
+/// FER's text, not the query's).
+pub fn prepare_externals(
+    plan: &Plan,
+    fers: &[Fer],
+    files: &SourceFiles,
+    diag: &mut Diagnostics,
+) -> Result<(), (QueryError, bool)> {
+    for ext in plan.externals() {
+        ext.prepare(files, diag).map_err(|e| (e, false))?;
+    }
+    for fer in fers {
+        for ext in fer.stages.iter().flat_map(|s| s.externals()) {
+            ext.prepare(files, diag).map_err(|e| (e, true))?;
+        }
+    }
+    Ok(())
 }
 
 /// What a run did.

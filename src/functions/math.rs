@@ -152,6 +152,113 @@ pub fn is_infinity(a: &[Value]) -> Value {
     Value::Bool(matches!(num(a, 0), Some(Num::Float(f)) if f.is_infinite()))
 }
 
+/// `acos(x)`, radians.
+pub fn acos(a: &[Value]) -> Value {
+    float_fn(a, f64::acos)
+}
+
+/// `asin(x)`, radians.
+pub fn asin(a: &[Value]) -> Value {
+    float_fn(a, f64::asin)
+}
+
+/// `atan(x)`, radians.
+pub fn atan(a: &[Value]) -> Value {
+    float_fn(a, f64::atan)
+}
+
+/// `atan2(y, x)`: the angle of the point (x, y), radians.
+pub fn atan2(a: &[Value]) -> Value {
+    match (num(a, 0), num(a, 1)) {
+        (Some(y), Some(x)) => Value::Float(y.as_f64().atan2(x.as_f64())),
+        _ => Value::Null,
+    }
+}
+
+/// `cbrt(x)`.
+pub fn cbrt(a: &[Value]) -> Value {
+    float_fn(a, f64::cbrt)
+}
+
+/// `cos(x)`, x in radians.
+pub fn cos(a: &[Value]) -> Value {
+    float_fn(a, f64::cos)
+}
+
+/// `cosh(x)`.
+pub fn cosh(a: &[Value]) -> Value {
+    float_fn(a, f64::cosh)
+}
+
+/// `sin(x)`, x in radians.
+pub fn sin(a: &[Value]) -> Value {
+    float_fn(a, f64::sin)
+}
+
+/// `sinh(x)`.
+pub fn sinh(a: &[Value]) -> Value {
+    float_fn(a, f64::sinh)
+}
+
+/// `tan(x)`, x in radians.
+pub fn tan(a: &[Value]) -> Value {
+    float_fn(a, f64::tan)
+}
+
+/// `tanh(x)`.
+pub fn tanh(a: &[Value]) -> Value {
+    float_fn(a, f64::tanh)
+}
+
+/// `expm1(x)`: e^x - 1, exact for small x.
+pub fn expm1(a: &[Value]) -> Value {
+    float_fn(a, f64::exp_m1)
+}
+
+/// `log1p(x)`: ln(1 + x), exact for small x.
+pub fn log1p(a: &[Value]) -> Value {
+    float_fn(a, f64::ln_1p)
+}
+
+/// `hypot(a, b)`: sqrt(a² + b²) without overflow in between.
+pub fn hypot(a: &[Value]) -> Value {
+    match (num(a, 0), num(a, 1)) {
+        (Some(x), Some(y)) => Value::Float(x.as_f64().hypot(y.as_f64())),
+        _ => Value::Null,
+    }
+}
+
+/// `toDegrees(x)`: radians to degrees.
+pub fn to_degrees(a: &[Value]) -> Value {
+    float_fn(a, f64::to_degrees)
+}
+
+/// `toRadians(x)`: degrees to radians.
+pub fn to_radians(a: &[Value]) -> Value {
+    float_fn(a, f64::to_radians)
+}
+
+/// Earth's radius in km for `haversine`: this value reproduces Sumo's
+/// documented example (3512.71 km from 39.0438,-77.4879 to
+/// 45.73723,-119.81143).
+const EARTH_RADIUS_KM: f64 = 6372.8;
+
+/// `haversine(lat1, lon1, lat2, lon2)`: great-circle distance in km,
+/// rounded to 2 decimals as Sumo shows it; null when any is not numeric.
+pub fn haversine(a: &[Value]) -> Value {
+    let v: Option<Vec<f64>> = (0..4).map(|i| num(a, i).map(Num::as_f64)).collect();
+    let Some([lat1, lon1, lat2, lon2]) = v.as_deref().and_then(|v| <[f64; 4]>::try_from(v).ok())
+    else {
+        return Value::Null;
+    };
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    let d = 2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin();
+    Value::Float((d * 100.0).round() / 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +288,31 @@ mod tests {
             Value::Int(3)
         ));
         assert!(min2(&[Value::Null, Value::Int(1)]).is_null());
+    }
+
+    #[test]
+    fn trigonometry_and_distance() {
+        assert_eq!(
+            haversine(&[
+                Value::Float(39.04380),
+                Value::Float(-77.48790),
+                Value::Float(45.73723),
+                Value::Float(-119.81143)
+            ])
+            .display_text(),
+            "3512.71"
+        );
+        assert_eq!(hypot(&[Value::Int(3), Value::Int(4)]).display_text(), "5.0");
+        assert_eq!(
+            to_degrees(&[Value::Float(std::f64::consts::PI)]).display_text(),
+            "180.0"
+        );
+        assert_eq!(
+            atan2(&[Value::Int(1), Value::Int(0)]).display_text(),
+            format!("{}", std::f64::consts::FRAC_PI_2)
+        );
+        assert!(sin(&[Value::str("x")]).is_null());
+        assert!(haversine(&[Value::Int(1), Value::Null, Value::Int(1), Value::Int(1)]).is_null());
     }
 
     #[test]

@@ -128,6 +128,12 @@ impl Plan {
         self.stages.iter().rev().find_map(|s| s.columns())
     }
 
+    /// What the plan needs from outside its input (lookup tables), to be
+    /// prepared before any input is read.
+    pub fn externals(&self) -> Vec<Arc<dyn crate::stages::external::External>> {
+        self.stages.iter().flat_map(|s| s.externals()).collect()
+    }
+
     /// A readable description of the plan, one line per step.
     pub fn explain(&self) -> Vec<String> {
         let mut out = vec![format!("search {}", self.search.describe())];
@@ -181,6 +187,15 @@ pub fn plan_query(q: &Query, text: &str) -> Result<Plan, QueryError> {
     let mut stages = Vec::new();
     for st in &q.stages {
         plan_stage(st, text, &mut stages)?;
+        // `compare` re-runs the stages before it: it takes them inside.
+        if let Some(StagePlan::Hold(h)) = stages.last() {
+            if h.wants_previous() {
+                let h = h.clone();
+                stages.pop();
+                let previous = std::mem::take(&mut stages);
+                stages.push(StagePlan::Hold(h.with_previous(previous)?));
+            }
+        }
     }
     Ok(Plan { search, stages })
 }

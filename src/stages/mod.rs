@@ -5,19 +5,28 @@
 pub mod accum;
 pub mod aggregate;
 pub mod args;
+pub mod compare;
 pub mod count_frequent;
 pub mod dedup;
+pub mod durations;
 pub mod eval;
+pub mod external;
 pub mod fields;
 pub mod fillmissing;
+pub mod join;
 pub mod keys;
 pub mod limit;
+pub mod lookup;
+pub mod merge;
 pub mod outlier;
 pub mod registry;
 pub mod sort;
+pub mod subquery;
+pub mod table;
 pub mod timeslice;
 pub mod topk;
 pub mod total;
+pub mod transactionize;
 pub mod transpose;
 pub mod where_;
 pub mod withtime;
@@ -36,6 +45,10 @@ pub trait RecordStage: Debug + Send + Sync {
     fn apply(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics);
     /// A one-line description for `:explain`.
     fn describe(&self) -> String;
+    /// What the stage needs from outside the input (lookup tables).
+    fn externals(&self) -> Vec<Arc<dyn external::External>> {
+        Vec::new()
+    }
 }
 
 /// A stage that holds records or state across records (transpose, dedup,
@@ -48,6 +61,25 @@ pub trait HoldStage: Debug + Send + Sync {
     /// The columns the stage fixes for everything after it, if it does.
     fn columns(&self) -> Option<Vec<Name>> {
         None
+    }
+    /// What the stage needs from outside the input (lookup tables).
+    fn externals(&self) -> Vec<Arc<dyn external::External>> {
+        Vec::new()
+    }
+    /// True for a stage that re-runs the stages before it (`compare`): the
+    /// planner then hands them over with [`HoldStage::with_previous`].
+    fn wants_previous(&self) -> bool {
+        false
+    }
+    /// The stage with the stages before it inside.
+    fn with_previous(
+        &self,
+        _previous: Vec<StagePlan>,
+    ) -> Result<Arc<dyn HoldStage>, crate::error::QueryError> {
+        Err(crate::error::QueryError::new(
+            format!("{} cannot take the stages before it", self.describe()),
+            crate::ast::Span::default(),
+        ))
     }
 }
 
@@ -126,6 +158,15 @@ impl StagePlan {
             StagePlan::Aggregate(a) => Some(a.columns()),
             StagePlan::Hold(h) => h.columns(),
             _ => None,
+        }
+    }
+
+    /// What the stage needs from outside the input (lookup tables).
+    pub fn externals(&self) -> Vec<Arc<dyn external::External>> {
+        match self {
+            StagePlan::Record(s) => s.externals(),
+            StagePlan::Hold(s) => s.externals(),
+            _ => Vec::new(),
         }
     }
 

@@ -23,6 +23,14 @@ pub static GENERIC_STAGES: &[(&str, Builder)] = &[
     ("total", super::total::build),
     ("transpose", super::transpose::build),
     ("withtime", super::withtime::build),
+    ("lookup", super::lookup::build),
+    ("geoip", super::lookup::build_geoip),
+    ("threatip", super::lookup::build_threatip),
+    ("threatlookup", super::lookup::build_threatlookup),
+    ("join", super::join::build),
+    ("transactionize", super::transactionize::build),
+    ("merge", super::merge::build),
+    ("compare", super::compare::build),
 ];
 
 /// Finds a generic stage's builder by name, ignoring case.
