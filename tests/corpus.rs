@@ -74,12 +74,12 @@ fn pending_owner(name: &str) -> Option<&'static str> {
 
 /// The lowest pass rate (per cent) accepted. Raise it as work lands; the
 /// target of issue 4 is 97.
-const FLOOR: f64 = 7.5;
+const FLOOR: f64 = 8.0;
 
 /// The lowest projected pass rate (per cent): the share that passes once
 /// the stages of [`PENDING`] exist (their queries are planned with those
 /// stages left out). It measures the core language alone.
-const PROJECTED_FLOOR: f64 = 90.0;
+const PROJECTED_FLOOR: f64 = 97.0;
 
 /// What checking one query gave.
 struct Checked {
@@ -106,7 +106,7 @@ fn check_one(line: &str) -> Checked {
         Ok(_) => (None, Ok(Vec::new())),
         Err(e) => (
             Some((e.error.message.clone(), e.render())),
-            project(&filled).map_err(|e| (e.message.clone(), e.render(&filled, &src.origin))),
+            project(&filled).map_err(|(e, text)| (e.message.clone(), e.render(&text, &src.origin))),
         ),
     };
     Checked {
@@ -231,10 +231,31 @@ fn corpus_pass_rate() {
 
 /// Plans the query with the stages and functions of [`PENDING`] left out.
 /// `Ok` holds the pending names the query uses (`owner: name`); `Err` the
-/// first failure that is not about them.
-fn project(text: &str) -> Result<Vec<String>, QueryError> {
-    let mut q = sumoq::parser::parse_query(text)?;
+/// first failure that is not about them, with the text it points into
+/// (stages may have been cut out of it).
+fn project(text: &str) -> Result<Vec<String>, (QueryError, String)> {
+    let mut text = text.to_string();
     let mut used = Vec::new();
+    // A stage that fails to parse because it calls a pending aggregate
+    // (`values(x) by y`, `topk(5, _count)`) is cut out, and the rest parsed
+    // again.
+    let mut q = loop {
+        match sumoq::parser::parse_query(&text) {
+            Ok(q) => break q,
+            Err(e) => {
+                let cut = stage_around(&text, e.span.start).and_then(|(s, end)| {
+                    pending_aggregate(&text[s..end]).map(|name| (s, end, name))
+                });
+                match cut {
+                    Some((s, end, name)) => {
+                        used.push(name);
+                        text.replace_range(s..end, "");
+                    }
+                    None => return Err((e, text)),
+                }
+            }
+        }
+    };
     q.stages.retain(|st| match &st.kind {
         StageKind::Generic(g) => match pending_owner(&g.name) {
             Some(owner) => {
@@ -245,24 +266,86 @@ fn project(text: &str) -> Result<Vec<String>, QueryError> {
         },
         _ => true,
     });
-    match sumoq::plan::plan_query(&q, text) {
-        Ok(_) => {}
-        Err(e) => {
-            // A pending function: count it, as far as the first one.
-            let f = e
-                .message
-                .strip_prefix("unknown function `")
-                .and_then(|r| r.split('`').next())
-                .unwrap_or("");
-            match pending_owner(f) {
-                Some(owner) => used.push(format!("{owner}: {}", f.to_ascii_lowercase())),
-                None => return Err(e),
+    loop {
+        let e = match sumoq::plan::plan_query(&q, &text) {
+            Ok(_) => break,
+            Err(e) => e,
+        };
+        // A pending function: count it, as far as the first one.
+        let f = e
+            .message
+            .strip_prefix("unknown function `")
+            .and_then(|r| r.split('`').next())
+            .unwrap_or("");
+        if let Some(owner) = pending_owner(f) {
+            used.push(format!("{owner}: {}", f.to_ascii_lowercase()));
+            break;
+        }
+        // A stage that calls a pending aggregate in a form the core reads
+        // otherwise (`topk(5, _count)` looks like a function stage).
+        let at = q.stages.iter().position(|st| {
+            st.span.start <= e.span.start && e.span.start < st.span.end.max(st.span.start + 1)
+        });
+        let pending = at.and_then(|i| {
+            let sp = q.stages[i].span;
+            pending_aggregate(text.get(sp.start..sp.end).unwrap_or(""))
+        });
+        match (at, pending) {
+            (Some(i), Some(name)) => {
+                used.push(name);
+                q.stages.remove(i);
             }
+            _ => return Err((e, text)),
         }
     }
     used.sort();
     used.dedup();
     Ok(used)
+}
+
+/// The byte range of the stage (from its `|` to the next one) that holds
+/// `pos`; `None` inside the search expression.
+fn stage_around(text: &str, pos: usize) -> Option<(usize, usize)> {
+    let mut pipes = Vec::new();
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_str {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_str = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == '|' {
+            pipes.push(i);
+        }
+    }
+    let start = pipes.iter().rev().find(|&&p| p <= pos).copied()?;
+    let end = pipes
+        .iter()
+        .find(|&&p| p > pos)
+        .copied()
+        .unwrap_or(text.len());
+    Some((start, end))
+}
+
+/// The pending aggregate a stage calls, as `owner: name`.
+fn pending_aggregate(stage: &str) -> Option<String> {
+    const AGGS: &[&str] = &["values", "most_recent", "topk", "count_frequent", "total"];
+    let lower = stage.to_ascii_lowercase();
+    AGGS.iter().find_map(|a| {
+        lower.match_indices(a).find_map(|(i, _)| {
+            let before_ok = !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            let after_ok = lower[i + a.len()..].trim_start().starts_with('(');
+            (before_ok && after_ok).then(|| format!("issue4-stages: {a}"))
+        })
+    })
 }
 
 /// Writes straight to stderr so the figure shows even when the test
@@ -274,8 +357,10 @@ fn say(s: &str) {
 /// Fills `{{name}}` and `$$name` placeholders the way a dashboard would:
 ///
 /// - `{{name}}` after `limit` or `top` is a count (`10`); after `timeslice`,
-///   `timeslice(` or `timeshift` a duration (`5m`); anywhere else an
-///   identifier made from the name (inside quotes it is then just text).
+///   `timeslice(` or `timeshift` a duration (`5m`); right after a field of
+///   its own name a comparison (`> 0`, as in `duration {{duration}}`);
+///   anywhere else an identifier made from the name (inside quotes it is
+///   then just text).
 /// - `$$name` is an app's data-source variable: a `_sourceCategory=name`
 ///   term, or just `name` where it already follows `=`, stands in quotes, or
 ///   names a lookup path after `from` / `cat`.
@@ -320,6 +405,19 @@ fn fill_placeholders(q: &str) -> String {
 }
 
 fn param_value(before: &str, name: &str) -> String {
+    let prev_word = before
+        .trim_end()
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .next()
+        .unwrap_or("");
+    // `if ("{{d}}" = "*", true, d {{d}})`: the value is a comparison such as
+    // `> 100` typed into the dashboard.
+    let keyword = ["limit", "top", "timeslice", "timeshift"]
+        .iter()
+        .any(|k| prev_word.eq_ignore_ascii_case(k));
+    if !keyword && !prev_word.is_empty() && prev_word.eq_ignore_ascii_case(name.trim()) {
+        return "> 0".into();
+    }
     let prev = before
         .trim_end()
         .rsplit(|c: char| c.is_whitespace())
@@ -354,28 +452,21 @@ fn param_value(before: &str, name: &str) -> String {
 /// blanked, so failures of one kind group together. The stage or function
 /// sumoq lacks is kept: it is what the group is about.
 fn normalise(msg: &str) -> String {
-    let keep = ["the Sumo stage `", "unknown stage `", "unknown function `"]
+    let keep_first = ["the Sumo stage `", "unknown stage `", "unknown function `"]
         .iter()
         .any(|p| msg.starts_with(p));
+    // Split on backticks: odd pieces are the quoted bits.
     let mut out = String::new();
-    let mut in_tick = false;
-    let mut first_tick_done = false;
-    for c in msg.chars() {
-        if c == '`' {
-            if in_tick {
-                first_tick_done = true;
-            }
-            in_tick = !in_tick;
-            out.push(c);
-            if in_tick && !(keep && !first_tick_done) {
-                out.push('…');
-            }
-            continue;
+    for (i, piece) in msg.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
         }
-        if in_tick && !(keep && !first_tick_done) {
-            continue;
+        let quoted = i % 2 == 1;
+        if !quoted || (keep_first && i == 1) {
+            out.push_str(piece);
+        } else {
+            out.push('…');
         }
-        out.push(c);
     }
     out
 }
@@ -398,6 +489,10 @@ fn placeholders_are_filled() {
     assert_eq!(
         fill_placeholders("$$logs_data_source | json auto"),
         "_sourceCategory=logs_data_source | json auto"
+    );
+    assert_eq!(
+        fill_placeholders("| where if (\"{{d}}\" = \"*\", true, d {{d}})"),
+        "| where if (\"d\" = \"*\", true, d > 0)"
     );
     assert_eq!(
         fill_placeholders("_sourceCategory=$$HEROKU | count"),
