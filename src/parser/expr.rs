@@ -190,6 +190,10 @@ fn primary(p: Pair<Rule>) -> Result<Expr, QueryError> {
         }
         Rule::number => number(p.as_str(), span)?,
         Rule::string => ExprKind::Str(string_value(p)),
+        Rule::lookup_path => match p.into_inner().next() {
+            Some(s) => ExprKind::Str(string_value(s)),
+            None => return Err(QueryError::new("expected a path in quotes", span)),
+        },
         Rule::bool_true => ExprKind::Bool(true),
         Rule::bool_false => ExprKind::Bool(false),
         Rule::func_call => {

@@ -120,7 +120,14 @@ pub fn regex_at(src: &str, span: Span) -> Result<regex::Regex, QueryError> {
                 format!("invalid regular expression: {last}")
             }
         };
-        QueryError::new(msg, span)
+        let e = QueryError::new(msg, span);
+        // Sumo's regexes are Java's; this engine guarantees linear time
+        // and so has no look-around.
+        if e.message.contains("look-around") {
+            e.with_hint("sumoq's regular expressions have no look-around ((?=, (?!, (?<=, (?<!); match the wanted text directly, or test the opposite with `not matches`")
+        } else {
+            e
+        }
     })
 }
 
