@@ -122,6 +122,18 @@ pub const SUMO_STAGES_NOT_YET: &[&str] = &[
     "benchmark",
 ];
 
+/// Sumo aggregates that sumoq does not compute yet: named as unsupported
+/// where the grammar expected an aggregate.
+pub const SUMO_AGGREGATES_NOT_YET: &[&str] = &[
+    "values",
+    "most_recent",
+    "least_recent",
+    "median",
+    "pct_sampling",
+    "count_frequent",
+    "topk",
+];
+
 impl Plan {
     /// The columns the output will have, when the plan fixes them.
     pub fn columns(&self) -> Option<Vec<Name>> {
