@@ -358,6 +358,13 @@ fn unknown_stage(name: &str, name_span: Span, stage_span: Span, text: &str) -> Q
             return e;
         }
     }
+    if SUMO_AGGREGATES_NOT_YET.contains(&lower.as_str()) {
+        return QueryError::new(
+            format!("the Sumo aggregate `{name}` is not supported by sumoq yet"),
+            name_span,
+        )
+        .with_hint("see docs/LANGUAGE.md for the aggregates sumoq computes");
+    }
     if SUMO_STAGES_NOT_YET.contains(&lower.as_str()) {
         return QueryError::new(
             format!("the Sumo stage `{name}` is not supported by sumoq yet"),
