@@ -195,6 +195,20 @@ fn corpus_pass_rate() {
     for (st, n, _) in &per_stage {
         out.push_str(&format!("  {n:>5}  {st}\n"));
     }
+    // Which branches a query waits for, as a set: what each merge adds.
+    let per_owners = ranked(failed.iter().filter_map(|c| match &c.projection {
+        Ok(names) => {
+            let mut owners: Vec<&str> = names.iter().filter_map(|n| n.split(':').next()).collect();
+            owners.sort();
+            owners.dedup();
+            Some((owners.join(" + "), c.id.as_str()))
+        }
+        Err(_) => None,
+    }));
+    out.push_str("the same queries by the branches they wait for:\n");
+    for (owners, n, _) in &per_owners {
+        out.push_str(&format!("  {n:>5}  {owners}\n"));
+    }
     let core = ranked(failed.iter().filter_map(|c| match &c.projection {
         Err((m, _)) => Some((normalise(m), c.id.as_str())),
         Ok(_) => None,
