@@ -102,14 +102,14 @@ pub enum StageKind {
     Sort(Vec<SortKey>),
     /// `limit N`.
     Limit(u64, Span),
-    /// `top N f, ... [by ...]`.
+    /// `top N f, ... [by k [asc|desc], ...]`.
     Top {
         /// How many rows.
         n: u64,
-        /// The counted fields.
+        /// The fields whose values are ranked.
         fields: Vec<FieldName>,
-        /// Extra group keys.
-        by: Vec<FieldName>,
+        /// The ranking keys (empty: rank by count).
+        by: Vec<SortKey>,
     },
     /// A bare function stage such as `num(x)`.
     Func(Expr),

@@ -51,6 +51,18 @@ pub fn is_tool_field(name: &str) -> bool {
     name == "_raw" || name == "_messageTime" || META_FIELDS.contains(&name)
 }
 
+/// The tool field a name stands for, ignoring ASCII case: Sumo's own
+/// content writes `_messagetime`, `_sourcecategory` and `_sourcehost`.
+pub fn tool_field_name(name: &str) -> Option<&'static str> {
+    if !name.starts_with('_') {
+        return None;
+    }
+    ["_raw", "_messageTime"]
+        .into_iter()
+        .chain(META_FIELDS)
+        .find(|t| t.eq_ignore_ascii_case(name))
+}
+
 /// One step of a nested path: an object key or an array index.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Seg {
@@ -129,10 +141,18 @@ impl Record {
         if let Some(v) = self.tool_field(name) {
             return Some(v);
         }
-        self.fields
+        if let Some((_, v)) = self
+            .fields
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        {
+            return Some(v);
+        }
+        // A tool field written in another case (`_sourcecategory`).
+        match tool_field_name(name) {
+            Some(canonical) if canonical != name => self.tool_field(canonical),
+            _ => None,
+        }
     }
 
     fn tool_field(&self, name: &str) -> Option<&Value> {
@@ -170,12 +190,10 @@ impl Record {
         if let Some(v) = self.get(name) {
             return v.clone();
         }
-        if name.eq_ignore_ascii_case("_raw") {
-            self.raw_value()
-        } else if name.eq_ignore_ascii_case("_messageTime") {
-            self.message_time.map(Value::Int).unwrap_or(Value::Null)
-        } else {
-            Value::Null
+        match tool_field_name(name) {
+            Some("_raw") => self.raw_value(),
+            Some("_messageTime") => self.message_time.map(Value::Int).unwrap_or(Value::Null),
+            _ => Value::Null,
         }
     }
 
@@ -196,6 +214,12 @@ impl Record {
             slot.1 = value;
             return;
         }
+        // A tool field in any case (`_messagetime`) is that tool field.
+        let canonical: Option<Name> = match tool_field_name(name) {
+            Some(c) if c != &**name => Some(Arc::from(c)),
+            _ => None,
+        };
+        let name = canonical.as_ref().unwrap_or(name);
         if is_tool_field(name) {
             if &**name == "_raw" {
                 self.raw = value.text().map(|t| Arc::from(t.as_ref()));
@@ -255,6 +279,19 @@ mod tests {
         assert_eq!(r.lookup("Protocol", None).display_text(), "MQTT");
         assert_eq!(r.lookup("protocol", None).display_text(), "tcp");
         assert_eq!(r.fields.len(), 2);
+    }
+
+    #[test]
+    fn tool_fields_in_any_case() {
+        let mut r = Record::from_raw("text");
+        r.message_time = Some(5);
+        r.meta = Arc::new(vec![(Arc::from("_sourceCategory"), Value::str("fw"))]);
+        assert!(matches!(r.lookup("_messagetime", None), Value::Int(5)));
+        assert_eq!(r.lookup("_RAW", None).display_text(), "text");
+        assert_eq!(r.lookup("_sourcecategory", None).display_text(), "fw");
+        r.set(&Arc::from("_messagetime"), Value::Int(7));
+        assert!(matches!(r.lookup("_messageTime", None), Value::Int(7)));
+        assert!(r.fields.is_empty());
     }
 
     #[test]

@@ -41,6 +41,12 @@ pub enum Special {
     ParseDate,
     /// `now()`.
     Now,
+    /// `queryStartTime()`.
+    QueryStart,
+    /// `queryEndTime()`.
+    QueryEnd,
+    /// `queryTimeRange()`.
+    QueryRange,
 }
 
 /// One function.
@@ -100,7 +106,7 @@ pub static FUNCTIONS: &[FnDef] = &[
     f!("ends_with", ["endsWith"], 2, 2, Pure(string::ends_with), "ends_with(s, suffix)",
        "Case-sensitive suffix test; false on null.", "| where ends_with(host, \".example.com\")"),
     f!("contains", [], 2, 2, Pure(string::contains), "contains(s, part)",
-       "Case-sensitive substring test; false on null.", "| where contains(url, \"/admin\")"),
+       "Case-sensitive substring test, also written `s contains part`; an empty part is found only in an empty text (as Sumo documents); false on null.", "| where contains(url, \"/admin\")"),
     f!("matches", [], 2, 2, Sp(Special::Matches), "matches(x, \"regex\")",
        "True when the regex matches the WHOLE text of x (as if wrapped in ^(?:...)$); `(?i)` for case-insensitive; false on null.",
        "| where matches(process_name, \"(?i)mosquitto.*\")"),
@@ -123,9 +129,9 @@ pub static FUNCTIONS: &[FnDef] = &[
     f!("replace", [], 3, 3, Sp(Special::Replace), "replace(s, \"text\" | /regex/, replacement)",
        "Replaces every occurrence of the text, or every match of the regex ($1, ${name} in the replacement); null when any input is null.",
        "| replace(url, /\\?.*/, \"\") as path"),
-    f!("num", [], 1, 1, Pure(math::to_num), "num(x)",
+    f!("num", ["number"], 1, 1, Pure(math::to_num), "num(x)",
        "An int for whole-number text, else a float; null when x is not numeric.", "| num(bytes)"),
-    f!("toLong", ["toInt"], 1, 1, Pure(math::to_long), "toLong(x)",
+    f!("toLong", ["toInt", "long", "int"], 1, 1, Pure(math::to_long), "toLong(x)",
        "An int, fraction truncated; null when not numeric.", "| toLong(duration) as d"),
     f!("toDouble", [], 1, 1, Pure(math::to_double), "toDouble(x)",
        "A float; null when not numeric.", "| toDouble(ratio) as r"),
@@ -206,13 +212,26 @@ pub static FUNCTIONS: &[FnDef] = &[
     f!("maskFromCIDR", [], 1, 1, Pure(ip_mask), "maskFromCIDR(len)", "The IPv4 netmask for a prefix length.", "| maskFromCIDR(21) as mask"),
     f!("getCIDRPrefix", [], 2, 2, Pure(ip_prefix), "getCIDRPrefix(ip, len)", "The network address of ip at the prefix length.", "| getCIDRPrefix(src_ip, 24) as net"),
     f!("ipv4ToNumber", [], 1, 1, Pure(ip_number), "ipv4ToNumber(ip)", "The IPv4 address as an int.", "| ipv4ToNumber(src_ip) as n"),
-    f!("formatDate", [], 2, 3, Sp(Special::FormatDate), "formatDate(ms, \"pattern\"[, \"zone\"])",
-       "Epoch milliseconds (or RFC 3339 / ISO 8601 time text) as text in a Java date pattern, UTC unless a zone is given; null when it is neither.",
+    f!("formatDate", [], 1, 3, Sp(Special::FormatDate), "formatDate(ms[, \"pattern\"[, \"zone\"]])",
+       "Epoch milliseconds (or RFC 3339 / ISO 8601 time text) as text in a Java date pattern (without one, `MM/dd/yyyy HH:mm:ss.SSS Z`, Sumo's US style), UTC unless a zone is given; null when it is neither.",
        "| formatDate(_messageTime, \"yyyy-MM-dd HH:mm:ss\") as time"),
     f!("parseDate", [], 1, 3, Sp(Special::ParseDate), "parseDate(text[, \"pattern\"[, \"zone\"]])",
        "Epoch milliseconds from text in a Java date pattern (RFC 3339 / ISO 8601 without one); null when it does not parse.",
        "| parseDate(UtcTime, \"yyyy-MM-dd HH:mm:ss.SSS\") as t"),
     f!("now", [], 0, 0, Sp(Special::Now), "now()", "The time the query started, epoch milliseconds.", "| eval age = now() - _messageTime"),
+    f!("queryStartTime", [], 0, 0, Sp(Special::QueryStart), "queryStartTime()",
+       "Start of the search time range, epoch ms. sumoq has no time-range picker: the range is Sumo's default, the 15 minutes before the query started.",
+       "| (queryEndTime() - queryStartTime()) / 1000 as seconds"),
+    f!("queryEndTime", [], 0, 0, Sp(Special::QueryEnd), "queryEndTime()",
+       "End of the search time range: the time the query started, epoch ms.", "| queryEndTime() as end"),
+    f!("queryTimeRange", [], 0, 0, Sp(Special::QueryRange), "queryTimeRange()",
+       "Length of the search time range in ms: 900000 (15 minutes, see queryStartTime).", "| _count / (queryTimeRange() / 1000) as per_second"),
+    f!("fromMillis", ["toMillis"], 1, 1, Pure(time_fns::from_millis), "fromMillis(ms)",
+       "A time given in epoch milliseconds, as an int (sumoq's times are milliseconds already); null when not numeric.",
+       "| formatDate(fromMillis(event_time), \"yyyy-MM-dd\") as day"),
+    f!("fromSeconds", [], 1, 1, Pure(time_fns::from_seconds), "fromSeconds(s)",
+       "A time given in epoch seconds, as epoch milliseconds (an int, fraction of a millisecond truncated); null when not numeric.",
+       "| formatDate(fromSeconds(ts), \"yyyy-MM-dd\") as day"),
 ];
 
 fn ip_valid(a: &[Value]) -> Value {

@@ -23,9 +23,11 @@ pub fn ends_with(a: &[Value]) -> Value {
     }
 }
 
-/// `contains(s, part)`: case-sensitive; false on null.
+/// `contains(s, part)` and `s contains part`: case-sensitive; false on
+/// null. As Sumo documents, an empty part is found only in an empty text.
 pub fn contains(a: &[Value]) -> Value {
     match (a.first().and_then(text), a.get(1).and_then(text)) {
+        (Some(s), Some(p)) if p.is_empty() => Value::Bool(s.is_empty()),
         (Some(s), Some(p)) => Value::Bool(s.contains(p.as_ref())),
         _ => Value::Bool(false),
     }

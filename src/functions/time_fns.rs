@@ -31,3 +31,28 @@ pub fn parse_date(text: &Value, pattern: Option<&str>, zone: Option<&str>) -> Va
         None => Value::Null,
     }
 }
+
+/// `fromMillis(ms)` / `toMillis(ms)`: sumoq's times are epoch milliseconds,
+/// so this is the value as an int.
+pub fn from_millis(a: &[Value]) -> Value {
+    a.first().map(Value::to_long).unwrap_or(Value::Null)
+}
+
+/// `fromSeconds(s)`: epoch seconds to epoch milliseconds.
+pub fn from_seconds(a: &[Value]) -> Value {
+    match a.first().and_then(Value::as_num) {
+        Some(crate::value::Num::Int(i)) => {
+            i.checked_mul(1000).map(Value::Int).unwrap_or(Value::Null)
+        }
+        Some(crate::value::Num::Float(f))
+            if (f * 1000.0).is_finite() && (f * 1000.0).abs() < 9.0e18 =>
+        {
+            Value::Int((f * 1000.0) as i64)
+        }
+        _ => Value::Null,
+    }
+}
+
+/// The length of the search time range offline: Sumo's default range, the
+/// last 15 minutes.
+pub const QUERY_RANGE_MS: i64 = 15 * 60 * 1000;

@@ -1,7 +1,7 @@
 //! Expressions → [`Expr`], with precedence from pest's Pratt parser.
 //!
-//! Precedence, loosest first: `or`; `and`; `not`/`!`; comparisons, `in`
-//! and `matches`; `+ -`; `* / %`; unary minus. `not` sits below the
+//! Precedence, loosest first: `or`; `and`; `not`/`!`; comparisons, `in`,
+//! `matches` and `contains`; `+ -`; `* / %`; unary minus. `not` sits below the
 //! comparisons, as in SQL, so `not a = b` is `not (a = b)`.
 
 use std::sync::OnceLock;
@@ -27,6 +27,7 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::op_gt, Assoc::Left)
                 | Op::infix(Rule::op_ge, Assoc::Left)
                 | Op::infix(Rule::op_matches, Assoc::Left)
+                | Op::infix(Rule::op_contains, Assoc::Left)
                 | Op::postfix(Rule::in_list)
                 | Op::postfix(Rule::matches_regex))
             .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
@@ -143,6 +144,17 @@ fn build_chain(pairs: Pairs<Rule>) -> Result<Expr, QueryError> {
                 Rule::op_mul => BinOp::Mul,
                 Rule::op_div => BinOp::Div,
                 Rule::op_mod => BinOp::Rem,
+                // `a contains b` is Sumo's infix form of `contains(a, b)`.
+                Rule::op_contains => {
+                    return Ok(Expr {
+                        kind: ExprKind::Call {
+                            name: "contains".into(),
+                            name_span: span_of(&op),
+                            args: vec![lhs, rhs],
+                        },
+                        span,
+                    })
+                }
                 _ => {
                     let negated = op.into_inner().any(|c| c.as_rule() == Rule::kw_not);
                     return Ok(Expr {
@@ -178,6 +190,10 @@ fn primary(p: Pair<Rule>) -> Result<Expr, QueryError> {
         }
         Rule::number => number(p.as_str(), span)?,
         Rule::string => ExprKind::Str(string_value(p)),
+        Rule::lookup_path => match p.into_inner().next() {
+            Some(s) => ExprKind::Str(string_value(s)),
+            None => return Err(QueryError::new("expected a path in quotes", span)),
+        },
         Rule::bool_true => ExprKind::Bool(true),
         Rule::bool_false => ExprKind::Bool(false),
         Rule::func_call => {

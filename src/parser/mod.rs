@@ -28,6 +28,7 @@ pub const MAX_NESTING: usize = 64;
 /// Parses a whole query.
 pub fn parse_query(text: &str) -> Result<Query, QueryError> {
     check_limits(text)?;
+    reject_subquery(text)?;
     let mut pairs = SumoParser::parse(Rule::query, text).map_err(|e| from_pest(e, text))?;
     let query = pairs
         .next()
@@ -107,6 +108,43 @@ fn check_limits(text: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
+/// Sumo's subqueries (`[subquery: ...]`, with `compose`) search a second
+/// time range; sumoq has one input, so it says so rather than failing on
+/// the bracket.
+fn reject_subquery(text: &str) -> Result<(), QueryError> {
+    const OPEN: &str = "[subquery";
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+            continue;
+        }
+        if c == '"' {
+            in_str = true;
+        } else if c == '['
+            && text
+                .get(i..i + OPEN.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(OPEN))
+        {
+            return Err(QueryError::new(
+                "subqueries (`[subquery: ...]`) are not supported by sumoq",
+                Span::new(i, i + OPEN.len()),
+            )
+            .with_hint(
+                "run the inner query first and filter on its results with `where ... in (...)`",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Turns a pest failure into a query error with a readable expectation.
 fn from_pest(e: pest::error::Error<Rule>, text: &str) -> QueryError {
     use pest::error::{ErrorVariant, InputLocation};
@@ -125,15 +163,27 @@ fn from_pest(e: pest::error::Error<Rule>, text: &str) -> QueryError {
         } => (describe(positives), describe(negatives)),
         ErrorVariant::CustomError { message } => (message.clone(), String::new()),
     };
-    let end = next_char_end(text, pos);
+    let found_pipe = text.get(pos..).is_some_and(|r| r.starts_with('|'));
+    // A stage left unfinished at the end of a line is reported where it
+    // stops, not at the `|` that starts the next line.
+    let before = text.get(..pos).unwrap_or("");
+    let kept = before.trim_end();
+    let shown_pos = if (found_pipe || at_end) && before[kept.len()..].contains('\n') {
+        kept.len()
+    } else {
+        pos
+    };
+    let end = next_char_end(text, shown_pos);
     let found = if at_end {
         "the end of the query".to_string()
+    } else if shown_pos != pos {
+        "`|` on the next line".to_string()
     } else {
         format!("`{}`", token_at(text, pos))
     };
     let mut message = if text.trim_end().ends_with('|') && at_end {
         "the query ends with `|`: a stage is missing after it".to_string()
-    } else if found == "`|`" && expected.contains("stage") {
+    } else if found_pipe && expected.contains("stage") {
         "empty stage: a stage is missing between two `|`".to_string()
     } else if expected.is_empty() {
         format!("unexpected {found}")
@@ -143,9 +193,74 @@ fn from_pest(e: pest::error::Error<Rule>, text: &str) -> QueryError {
     if !unexpected.is_empty() && expected.is_empty() {
         message = format!("unexpected {unexpected}");
     }
-    let mut err = QueryError::new(message, Span::new(pos, end));
+    // An aggregate sumoq lacks (`count, values(x) by y`, `values(x) as v,
+    // sum(y)`) is named as such rather than as a stray word.
+    let mut shown_pos = shown_pos;
+    let mut end = end;
+    if let Some((at, name)) = missing_aggregate(text, pos) {
+        message = format!("the Sumo aggregate `{name}` is not supported by sumoq yet");
+        shown_pos = at;
+        end = at + name.len();
+    }
+    let mut err = QueryError::new(message, Span::new(shown_pos, end));
     err.at_end = at_end;
     err
+}
+
+/// The first call of an aggregate of [`crate::plan::SUMO_AGGREGATES_NOT_YET`]
+/// (that the grammar does not know) in the stage text before `pos`: its
+/// position and name as written.
+fn missing_aggregate(text: &str, pos: usize) -> Option<(usize, String)> {
+    let start = stage_start(text, pos);
+    // Up to the end of the word the parse stopped at.
+    let upto = (pos + token_at(text, pos).len()).min(text.len());
+    let stage = text.get(start..upto)?;
+    let lower = stage.to_ascii_lowercase();
+    let rest_lower = text.get(start..)?.to_ascii_lowercase();
+    let mut best: Option<(usize, String)> = None;
+    for name in crate::plan::SUMO_AGGREGATES_NOT_YET {
+        if SumoParser::parse(Rule::agg_name, name).is_ok() {
+            continue;
+        }
+        for (i, _) in lower.match_indices(name) {
+            let before_ok = !lower[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            let after_ok = rest_lower[i + name.len()..].trim_start().starts_with('(');
+            if before_ok && after_ok && best.as_ref().is_none_or(|(b, _)| i < *b) {
+                best = Some((i, stage[i..i + name.len()].to_string()));
+            }
+        }
+    }
+    best.map(|(i, n)| (start + i, n))
+}
+
+/// Where the stage holding `pos` starts: just after the last `|` before it
+/// that is outside strings (0 inside the search expression).
+fn stage_start(text: &str, pos: usize) -> usize {
+    let mut start = 0;
+    let mut in_str = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if i >= pos {
+            break;
+        }
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == '|' {
+            start = i + 1;
+        }
+    }
+    start
 }
 
 fn only_comment(rest: &str) -> bool {
@@ -207,7 +322,9 @@ fn rule_name(r: Rule) -> &'static str {
         s_cmp_op => "`=`",
         s_bare => "a value",
         where_stage | eval_stage | fields_stage | sort_stage | limit_stage | top_stage
-        | count_fields_stage | agg_stage | as_stage | func_stage | generic_stage => "a stage",
+        | count_fields_stage | agg_stage | as_stage | func_stage | generic_stage | cond_stage => {
+            "a stage"
+        }
         assignment => "an assignment `name = expression`",
         expr | ternary | chain | paren | func_call | field_ref | bool_true | bool_false => {
             "an expression"
@@ -215,16 +332,17 @@ fn rule_name(r: Rule) -> &'static str {
         number | integer => "a number",
         string => "a string",
         regex_lit => "a regular expression `/.../`",
-        field_name | plain_name | quoted_name => "a field name",
+        field_name | plain_name | quoted_name | pct_name => "a field name",
         func_name => "a name",
-        op_or | op_and | op_matches | op_eq | op_ne | op_le | op_ge | op_lt | op_gt | op_add
-        | op_sub | op_mul | op_div | op_mod => "an operator",
+        op_or | op_and | op_matches | op_contains | op_eq | op_ne | op_le | op_ge | op_lt
+        | op_gt | op_add | op_sub | op_mul | op_div | op_mod => "an operator",
         in_list => "`in (...)`",
         matches_regex => "`matches`",
         op_not | op_neg => "an expression",
         kw_as => "`as`",
         kw_by => "`by`",
-        by_clause => "`by`",
+        by_clause | top_by => "`by`",
+        implicit_by => "a field name",
         agg_call | agg_name => "an aggregate such as `count` or `sum(x)`",
         agg_args => "`(`",
         sort_key => "a sort key",
@@ -279,6 +397,12 @@ pub(crate) fn field_name(p: Pair<Rule>) -> FieldName {
                 span,
             }
         }
+        // `%name`: the name without its `%`, read like a plain name.
+        Some(q) if q.as_rule() == Rule::pct_name => FieldName {
+            name: q.as_str().trim_start_matches('%').to_string(),
+            quoted: false,
+            span,
+        },
         Some(q) => FieldName {
             name: q.as_str().to_string(),
             quoted: false,

@@ -44,37 +44,12 @@ pub(super) fn build(p: Pair<Rule>) -> Result<Stage, QueryError> {
             }
             StageKind::Fields { drop, names }
         }
-        Rule::sort_stage => {
-            let mut keys = Vec::new();
-            for k in inner.filter(|c| c.as_rule() == Rule::sort_key) {
-                let mut mark = SortMark::None;
-                let mut field = None;
-                for c in k.into_inner() {
-                    match c.as_rule() {
-                        Rule::sort_sign => {
-                            mark = if c.as_str() == "-" {
-                                SortMark::Minus
-                            } else {
-                                SortMark::Asc
-                            }
-                        }
-                        Rule::sort_dir => {
-                            mark = if c.as_str().eq_ignore_ascii_case("asc") {
-                                SortMark::Asc
-                            } else {
-                                SortMark::Desc
-                            }
-                        }
-                        Rule::field_name => field = Some(field_name(c)),
-                        _ => {}
-                    }
-                }
-                if let Some(field) = field {
-                    keys.push(SortKey { field, mark });
-                }
-            }
-            StageKind::Sort(keys)
-        }
+        Rule::sort_stage => StageKind::Sort(
+            inner
+                .filter(|c| c.as_rule() == Rule::sort_key)
+                .filter_map(sort_key)
+                .collect(),
+        ),
         Rule::limit_stage => {
             let n = inner
                 .find(|c| c.as_rule() == Rule::integer)
@@ -89,7 +64,13 @@ pub(super) fn build(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 match c.as_rule() {
                     Rule::integer => n = count(&c)?,
                     Rule::field_name => fields.push(field_name(c)),
-                    Rule::by_clause => by = by_names(c),
+                    Rule::top_by => {
+                        by = c
+                            .into_inner()
+                            .filter(|k| k.as_rule() == Rule::sort_key)
+                            .filter_map(sort_key)
+                            .collect()
+                    }
                     _ => {}
                 }
             }
@@ -118,7 +99,7 @@ pub(super) fn build(p: Pair<Rule>) -> Result<Stage, QueryError> {
             for c in inner {
                 match c.as_rule() {
                     Rule::agg_call => aggs.push(agg_call(c)?),
-                    Rule::by_clause => by = by_names(c),
+                    Rule::by_clause | Rule::implicit_by => by = by_names(c),
                     _ => {}
                 }
             }
@@ -170,6 +151,10 @@ pub(super) fn build(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 args: inner.map(token).collect(),
             })
         }
+        Rule::cond_stage => {
+            return Err(QueryError::new("a condition alone is not a stage", span)
+                .with_hint(format!("filter with `| where {}`", inner.as_str().trim())))
+        }
         _ => return Err(QueryError::new("expected a stage", span)),
     };
     Ok(Stage { kind, span })
@@ -179,6 +164,33 @@ fn count(p: &Pair<Rule>) -> Result<u64, QueryError> {
     p.as_str()
         .parse()
         .map_err(|_| QueryError::new("number too large", span_of(p)))
+}
+
+/// One sort key: `[+|-]field [asc|desc]`.
+fn sort_key(k: Pair<Rule>) -> Option<SortKey> {
+    let mut mark = SortMark::None;
+    let mut field = None;
+    for c in k.into_inner() {
+        match c.as_rule() {
+            Rule::sort_sign => {
+                mark = if c.as_str() == "-" {
+                    SortMark::Minus
+                } else {
+                    SortMark::Asc
+                }
+            }
+            Rule::sort_dir => {
+                mark = if c.as_str().eq_ignore_ascii_case("asc") {
+                    SortMark::Asc
+                } else {
+                    SortMark::Desc
+                }
+            }
+            Rule::field_name => field = Some(field_name(c)),
+            _ => {}
+        }
+    }
+    field.map(|field| SortKey { field, mark })
 }
 
 fn by_names(p: Pair<Rule>) -> Vec<FieldName> {
@@ -201,7 +213,8 @@ fn agg_call(p: Pair<Rule>) -> Result<AggCall, QueryError> {
                 func_span = span_of(&c);
             }
             Rule::agg_args => {
-                for a in c.into_inner() {
+                // `count(*)` (SQL's spelling) is plain `count`.
+                for a in c.into_inner().filter(|a| a.as_rule() != Rule::agg_star) {
                     args.push(expr::build(a)?);
                 }
             }
@@ -232,6 +245,8 @@ fn token(p: Pair<Rule>) -> Token {
                 .map(|s| s.as_str().replace("\\/", "/"))
                 .unwrap_or_default(),
         ),
+        // `%name` is a plain name written with Sumo's `%`.
+        Rule::pct_name => Tok::Word(p.as_str().trim_start_matches('%').to_string()),
         Rule::quoted_name => Tok::Name(super::unescape(
             p.into_inner().next().map(|s| s.as_str()).unwrap_or(""),
         )),

@@ -147,7 +147,14 @@ pub fn regex_at(src: &str, span: Span) -> Result<regex::Regex, QueryError> {
                 format!("invalid regular expression: {last}")
             }
         };
-        QueryError::new(msg, span)
+        let e = QueryError::new(msg, span);
+        // Sumo's regexes are Java's; this engine guarantees linear time
+        // and so has no look-around.
+        if e.message.contains("look-around") {
+            e.with_hint("sumoq's regular expressions have no look-around ((?=, (?!, (?<=, (?<!); match the wanted text directly, or test the opposite with `not matches`")
+        } else {
+            e
+        }
     })
 }
 
@@ -276,7 +283,13 @@ fn special(s: Special, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
             }
         }
         Special::FormatDate => {
-            let pattern = fixed_text(args, 1, "a date pattern such as \"yyyy-MM-dd\"", span)?;
+            // Without a pattern Sumo gives a US-style date; this is the
+            // pattern of its results table.
+            let pattern = if args.len() > 1 {
+                fixed_text(args, 1, "a date pattern such as \"yyyy-MM-dd\"", span)?
+            } else {
+                DEFAULT_DATE_PATTERN.to_string()
+            };
             crate::time::check_pattern(&pattern).map_err(|m| QueryError::new(m, arg_span(1)))?;
             let zone = optional_zone(args, 2, span)?;
             CExpr::FormatDate(Box::new(arg(0)?), pattern, zone)
@@ -292,9 +305,16 @@ fn special(s: Special, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
             let zone = optional_zone(args, 2, span)?;
             CExpr::ParseDate(Box::new(arg(0)?), pattern, zone)
         }
-        Special::Now => CExpr::Const(Value::Int(crate::time::now_ms())),
+        Special::Now | Special::QueryEnd => CExpr::Const(Value::Int(crate::time::now_ms())),
+        Special::QueryStart => CExpr::Const(Value::Int(
+            crate::time::now_ms() - functions::time_fns::QUERY_RANGE_MS,
+        )),
+        Special::QueryRange => CExpr::Const(Value::Int(functions::time_fns::QUERY_RANGE_MS)),
     })
 }
+
+/// `formatDate`'s pattern when none is given.
+pub const DEFAULT_DATE_PATTERN: &str = "MM/dd/yyyy HH:mm:ss.SSS Z";
 
 fn fixed_text(args: &[Expr], i: usize, what: &str, span: Span) -> Result<String, QueryError> {
     match args.get(i).map(|a| (&a.kind, a.span)) {

@@ -7,7 +7,7 @@ pub mod expr;
 
 use std::sync::Arc;
 
-use crate::ast::{AggCall, ExprKind, Query, SortMark, Span, Stage, StageKind};
+use crate::ast::{AggCall, ExprKind, Query, SortKey, SortMark, Span, Stage, StageKind};
 use crate::error::{did_you_mean, QueryError};
 use crate::parser::{self, Rule};
 use crate::record::Name;
@@ -120,7 +120,14 @@ pub const SUMO_STAGES_NOT_YET: &[&str] = &[
     "where_in",
     "cat",
     "fields_drop",
+    "infer",
+    "transaction",
+    "benchmark",
 ];
+
+/// Sumo aggregates that sumoq does not compute yet: named as unsupported
+/// where the grammar expected an aggregate.
+pub const SUMO_AGGREGATES_NOT_YET: &[&str] = &["median", "pct_sampling"];
 
 impl Plan {
     /// The columns the output will have, when the plan fixes them.
@@ -261,42 +268,9 @@ fn plan_stage(st: &Stage, text: &str, out: &mut Vec<StagePlan>) -> Result<(), Qu
             }));
         }
         StageKind::Aggregate { aggs, by } => plan_aggregate(aggs, by, st.span, out)?,
-        StageKind::Sort(keys) => {
-            // SPEC §5: unmarked keys sort descending, unless the clause
-            // has a `-` key, in which case it follows SPL (ascending).
-            let spl = keys.iter().any(|k| k.mark == SortMark::Minus);
-            let keys = keys
-                .iter()
-                .map(|k| SortKeyPlan {
-                    field: field(&k.field),
-                    ascending: match k.mark {
-                        SortMark::Asc => true,
-                        SortMark::Desc | SortMark::Minus => false,
-                        SortMark::None => spl,
-                    },
-                })
-                .collect();
-            out.push(StagePlan::Sort(SortPlan { keys }));
-        }
+        StageKind::Sort(keys) => out.push(StagePlan::Sort(sort_plan(keys))),
         StageKind::Limit(n, _) => out.push(StagePlan::Limit(LimitPlan { n: *n })),
-        StageKind::Top { n, fields, by } => {
-            let count: Name = Arc::from("_count");
-            out.push(StagePlan::Aggregate(AggPlan {
-                aggs: vec![AggSpec {
-                    func: AggFunc::Count,
-                    arg: None,
-                    out: count.clone(),
-                }],
-                by: by.iter().chain(fields.iter()).map(field).collect(),
-            }));
-            out.push(StagePlan::Sort(SortPlan {
-                keys: vec![SortKeyPlan {
-                    field: FieldRef::new("_count", true),
-                    ascending: false,
-                }],
-            }));
-            out.push(StagePlan::Limit(LimitPlan { n: *n }));
-        }
+        StageKind::Top { n, fields, by } => plan_top(*n, fields, by, out),
         StageKind::Generic(g) => match crate::stages::registry::lookup(&g.name) {
             Some(build) => out.extend(build(g, text)?),
             None => return Err(unknown_stage(&g.name, g.name_span, st.span, text)),
@@ -333,6 +307,78 @@ fn call_as_generic(e: &crate::ast::Expr, text: &str) -> Option<crate::ast::Gener
     })
 }
 
+/// SPEC §5: unmarked keys sort descending, unless the clause has a `-`
+/// key, in which case it follows SPL (ascending).
+fn sort_plan(keys: &[SortKey]) -> SortPlan {
+    let spl = keys.iter().any(|k| k.mark == SortMark::Minus);
+    SortPlan {
+        keys: keys
+            .iter()
+            .map(|k| SortKeyPlan {
+                field: field(&k.field),
+                ascending: match k.mark {
+                    SortMark::Asc => true,
+                    SortMark::Desc | SortMark::Minus => false,
+                    SortMark::None => spl,
+                },
+            })
+            .collect(),
+    }
+}
+
+/// `top N f, ... [by k, ...]`. Without `by` (or `by count` / `by _count`
+/// where nothing before made that column) it counts by the fields, sorts by
+/// `_count` descending and keeps N rows. With `by`, the keys rank the rows
+/// that are already there (the values an aggregation made): sort by the
+/// keys, keep the first row of each distinct (f, ...), then N of them; the
+/// columns are the fields, then the keys.
+fn plan_top(n: u64, fields: &[crate::ast::FieldName], by: &[SortKey], out: &mut Vec<StagePlan>) {
+    let made_before = out.iter().rev().find_map(|s| s.columns());
+    let counts = match by {
+        [] => true,
+        [k] if k.field.name.eq_ignore_ascii_case("count") || k.field.name == "_count" => {
+            !made_before.is_some_and(|cols| cols.iter().any(|c| **c == *k.field.name))
+        }
+        _ => false,
+    };
+    if counts {
+        let count: Name = Arc::from("_count");
+        out.push(StagePlan::Aggregate(AggPlan {
+            aggs: vec![AggSpec {
+                func: AggFunc::Count,
+                arg: None,
+                out: count.clone(),
+            }],
+            by: fields.iter().map(field).collect(),
+        }));
+        out.push(StagePlan::Sort(SortPlan {
+            keys: vec![SortKeyPlan {
+                field: FieldRef::new("_count", true),
+                ascending: false,
+            }],
+        }));
+    } else {
+        out.push(StagePlan::Sort(sort_plan(by)));
+        let mut aggs: Vec<AggSpec> = Vec::new();
+        for k in by {
+            let n = name(&k.field);
+            if fields.iter().any(|f| f.name == k.field.name) || aggs.iter().any(|a| a.out == n) {
+                continue;
+            }
+            aggs.push(AggSpec {
+                func: AggFunc::First,
+                arg: Some(CExpr::Field(field(&k.field))),
+                out: n,
+            });
+        }
+        out.push(StagePlan::Aggregate(AggPlan {
+            aggs,
+            by: fields.iter().map(field).collect(),
+        }));
+    }
+    out.push(StagePlan::Limit(LimitPlan { n }));
+}
+
 fn unknown_stage(name: &str, name_span: Span, stage_span: Span, text: &str) -> QueryError {
     let lower = name.to_ascii_lowercase();
     // A known function here means an `expr as name` stage with a mistake
@@ -350,6 +396,13 @@ fn unknown_stage(name: &str, name_span: Span, stage_span: Span, text: &str) -> Q
             }
             return e;
         }
+    }
+    if SUMO_AGGREGATES_NOT_YET.contains(&lower.as_str()) {
+        return QueryError::new(
+            format!("the Sumo aggregate `{name}` is not supported by sumoq yet"),
+            name_span,
+        )
+        .with_hint("see docs/LANGUAGE.md for the aggregates sumoq computes");
     }
     if SUMO_STAGES_NOT_YET.contains(&lower.as_str()) {
         return QueryError::new(
@@ -418,58 +471,72 @@ fn plan_aggregate(
                 ))
             }
         };
-        if a.args.len() != want {
-            return Err(QueryError::new(
-                format!(
+        // `pct(f, p1, p2, ...)` computes several percentiles at once.
+        let arity_ok = match func {
+            AggFunc::Pct(_) => a.args.len() >= 2,
+            _ => a.args.len() == want,
+        };
+        if !arity_ok {
+            let msg = match func {
+                AggFunc::Pct(_) => format!(
+                    "`pct` takes a field and one or more percentiles, found {} argument{}",
+                    a.args.len(),
+                    if a.args.len() == 1 { "" } else { "s" }
+                ),
+                _ => format!(
                     "`{}` takes {} argument{}, found {}",
                     a.func,
                     want,
                     if want == 1 { "" } else { "s" },
                     a.args.len()
                 ),
-                a.span,
-            ));
+            };
+            return Err(QueryError::new(msg, a.span));
         }
-        let func = match func {
-            AggFunc::Pct(_) => {
-                let p = match compile(&a.args[1])? {
-                    CExpr::Const(v) => v.as_num().map(|n| n.as_f64()),
-                    _ => None,
-                };
-                match p {
-                    Some(p) if (0.0..=100.0).contains(&p) => AggFunc::Pct(p),
-                    _ => {
-                        return Err(QueryError::new(
-                            "the percentile must be a number from 0 to 100",
-                            a.args[1].span,
-                        ))
-                    }
-                }
-            }
-            f => f,
+        let funcs: Vec<AggFunc> = match func {
+            AggFunc::Pct(_) => a
+                .args
+                .iter()
+                .skip(1)
+                .map(percentile)
+                .collect::<Result<_, _>>()?,
+            f => vec![f],
         };
+        if funcs.len() > 1 {
+            if let Some(alias) = &a.alias {
+                return Err(QueryError::new(
+                    "`pct` with several percentiles names its columns itself (`_<field>_pct_<p>`)",
+                    alias.span,
+                )
+                .with_hint(
+                    "remove `as NAME`, or give each percentile its own `pct(...) as NAME`",
+                ));
+            }
+        }
         let arg = match a.args.first() {
             Some(e) => Some(compile(e)?),
             None => None,
         };
-        let out_name: Name = match &a.alias {
-            Some(n) => name(n),
-            None => Arc::from(default_name(func, a).as_str()),
-        };
-        if specs.iter().any(|s: &AggSpec| s.out == out_name)
-            || by.iter().any(|b| *b.name == *out_name)
-        {
-            return Err(QueryError::new(
-                format!("two columns would both be named `{out_name}`"),
-                a.span,
-            )
-            .with_hint("name this aggregate with `as NAME`"));
+        for func in funcs {
+            let out_name: Name = match &a.alias {
+                Some(n) => name(n),
+                None => Arc::from(default_name(func, a).as_str()),
+            };
+            if specs.iter().any(|s: &AggSpec| s.out == out_name)
+                || by.iter().any(|b| *b.name == *out_name)
+            {
+                return Err(QueryError::new(
+                    format!("two columns would both be named `{out_name}`"),
+                    a.span,
+                )
+                .with_hint("name this aggregate with `as NAME`"));
+            }
+            specs.push(AggSpec {
+                func,
+                arg: arg.clone(),
+                out: out_name,
+            });
         }
-        specs.push(AggSpec {
-            func,
-            arg,
-            out: out_name,
-        });
     }
     if specs.is_empty() {
         return Err(QueryError::new("expected an aggregate", span));
@@ -479,6 +546,21 @@ fn plan_aggregate(
         by: by.iter().map(field).collect(),
     }));
     Ok(())
+}
+
+/// A constant percentile from 0 to 100.
+fn percentile(e: &crate::ast::Expr) -> Result<AggFunc, QueryError> {
+    let p = match compile(e)? {
+        CExpr::Const(v) => v.as_num().map(|n| n.as_f64()),
+        _ => None,
+    };
+    match p {
+        Some(p) if (0.0..=100.0).contains(&p) => Ok(AggFunc::Pct(p)),
+        _ => Err(QueryError::new(
+            "the percentile must be a number from 0 to 100",
+            e.span,
+        )),
+    }
 }
 
 /// Sumo's default output names: `_count`, `_sum`, ..., `_<f>_pct_<p>`.
