@@ -5,10 +5,18 @@
 pub mod aggregate;
 pub mod args;
 pub mod eval;
+pub mod extract;
 pub mod fields;
+pub mod java_regex;
+pub mod json;
+pub mod json_path;
+pub mod keyvalue;
 pub mod limit;
+pub mod parse_anchor;
+pub mod parse_regex;
 pub mod registry;
 pub mod sort;
+pub mod split;
 pub mod where_;
 
 use std::fmt::Debug;

@@ -12,7 +12,15 @@ use super::StagePlan;
 pub type Builder = fn(&GenericStage, &str) -> Result<Vec<StagePlan>, QueryError>;
 
 /// The generic stages sumoq runs, by lower-case name.
-pub static GENERIC_STAGES: &[(&str, Builder)] = &[];
+pub static GENERIC_STAGES: &[(&str, Builder)] = &[
+    ("parse", super::parse_anchor::build),
+    ("extract", super::parse_regex::build_extract),
+    ("json", super::json::build),
+    ("keyvalue", super::keyvalue::build),
+    ("kv", super::keyvalue::build),
+    ("csv", super::split::build_csv),
+    ("split", super::split::build),
+];
 
 /// Finds a generic stage's builder by name, ignoring case.
 pub fn lookup(name: &str) -> Option<Builder> {
