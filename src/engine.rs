@@ -29,6 +29,11 @@ pub const BUILTIN_FERS: &[(&str, &str)] = &[
         "sysmon_network",
         include_str!("../queries/fer/sysmon_network.sumo"),
     ),
+    ("cisco_asa", include_str!("../queries/fer/cisco_asa.sumo")),
+    (
+        "panos_traffic",
+        include_str!("../queries/fer/panos_traffic.sumo"),
+    ),
 ];
 
 /// Query text with where it came from (for error messages).

@@ -236,6 +236,12 @@ fn token(p: Pair<Rule>) -> Token {
     let span = span_of(&p);
     let kind = match p.as_rule() {
         Rule::string => Tok::Str(super::string_value(p)),
+        Rule::sq_char => Tok::Str(
+            p.into_inner()
+                .next()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+        ),
         Rule::sq_string => Tok::Str(super::unescape(
             p.into_inner().next().map(|s| s.as_str()).unwrap_or(""),
         )),

@@ -31,6 +31,13 @@ pub static GENERIC_STAGES: &[(&str, Builder)] = &[
     ("transactionize", super::transactionize::build),
     ("merge", super::merge::build),
     ("compare", super::compare::build),
+    ("parse", super::parse_anchor::build),
+    ("extract", super::parse_regex::build_extract),
+    ("json", super::json::build),
+    ("keyvalue", super::keyvalue::build),
+    ("kv", super::keyvalue::build),
+    ("csv", super::split::build_csv),
+    ("split", super::split::build),
 ];
 
 /// Finds a generic stage's builder by name, ignoring case.
