@@ -227,6 +227,14 @@ pub fn hex_to_dec(a: &[Value]) -> Value {
     }
 }
 
+/// `tourl(url[, text])`: the URL text (a terminal or CSV has no links).
+pub fn to_url(a: &[Value]) -> Value {
+    match a.first() {
+        Some(v) if !v.is_null() => v.to_text_value(),
+        _ => Value::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,17 +27,19 @@ pub fn compile(e: &Expr) -> Result<CExpr, QueryError> {
             CExpr::Const(v) => CExpr::Const(crate::value::negate(&v)),
             c => CExpr::Neg(Box::new(c)),
         },
+        ExprKind::Binary(op @ (BinOp::Or | BinOp::And), a, b) => {
+            // Each side is compiled once: compiling it twice would double
+            // the work at every level of an `and` chain.
+            let (ca, cb) = (Box::new(condition(a)?), Box::new(condition(b)?));
+            if *op == BinOp::Or {
+                CExpr::Or(ca, cb)
+            } else {
+                CExpr::And(ca, cb)
+            }
+        }
         ExprKind::Binary(op, a, b) => {
             let (ca, cb) = (Box::new(compile(a)?), Box::new(compile(b)?));
             match op {
-                BinOp::Or | BinOp::And => {
-                    let (ca, cb) = (Box::new(condition(a)?), Box::new(condition(b)?));
-                    if *op == BinOp::Or {
-                        CExpr::Or(ca, cb)
-                    } else {
-                        CExpr::And(ca, cb)
-                    }
-                }
                 BinOp::Eq => CExpr::Cmp(CmpOp::Eq, ca, cb),
                 BinOp::Ne => CExpr::Cmp(CmpOp::Ne, ca, cb),
                 BinOp::Lt => CExpr::Cmp(CmpOp::Lt, ca, cb),
@@ -48,7 +50,8 @@ pub fn compile(e: &Expr) -> Result<CExpr, QueryError> {
                 BinOp::Sub => CExpr::Arith(ArithOp::Sub, ca, cb),
                 BinOp::Mul => CExpr::Arith(ArithOp::Mul, ca, cb),
                 BinOp::Div => CExpr::Arith(ArithOp::Div, ca, cb),
-                BinOp::Rem => CExpr::Arith(ArithOp::Rem, ca, cb),
+                // `and`/`or` took the arm above.
+                BinOp::Rem | BinOp::Or | BinOp::And => CExpr::Arith(ArithOp::Rem, ca, cb),
             }
         }
         ExprKind::In {

@@ -145,7 +145,11 @@ pub fn language_doc(name: &str) -> Option<String> {
     let row = LANGUAGE_MD.lines().find_map(|l| {
         let cells = table_cells(l)?;
         let first = cells.first()?;
-        first.eq_ignore_ascii_case(name).then_some(cells)
+        // A row may name several stages ("parse regex, extract").
+        first
+            .split(',')
+            .any(|n| n.trim().eq_ignore_ascii_case(name))
+            .then_some(cells)
     })?;
     let mut s = format!("stage {}\n", name.to_ascii_lowercase());
     if let Some(syntax) = row.get(1) {
@@ -158,7 +162,7 @@ pub fn language_doc(name: &str) -> Option<String> {
     let section = LANGUAGE_MD.split("\n### ").skip(1).find(|sec| {
         let title = sec.lines().next().unwrap_or("");
         title
-            .split_whitespace()
+            .split(|c: char| c.is_whitespace() || c == ',')
             .any(|w| w.eq_ignore_ascii_case(name))
     });
     if let Some(sec) = section {
