@@ -276,6 +276,10 @@ fn run(a: RunArgs) -> i32 {
             return 1;
         }
     }
+    // An empty table prints nothing on stdout; say so where a person looks.
+    if format == Format::Table && sink.rows() == 0 {
+        eprintln!("sumoq: no rows");
+    }
     for line in diag.summary() {
         eprintln!("{line}");
     }

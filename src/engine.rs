@@ -90,6 +90,11 @@ pub fn find_saved(name: &str, dir: &str, builtins: &[(&str, &str)]) -> Result<So
         });
     }
     let known: Vec<&str> = builtins.iter().map(|(n, _)| *n).collect();
+    if name.contains('|') || name.contains(' ') {
+        return Err(format!(
+            "`{name}` is not a query file or a saved query's name; to give the query text itself, use -q: sumoq run -q '{name}' LOG..."
+        ));
+    }
     Err(format!(
         "{name}: no such file, no {} and no built-in query of that name (built in: {})",
         local.display(),

@@ -185,6 +185,10 @@ fn from_pest(e: pest::error::Error<Rule>, text: &str) -> QueryError {
         "the query ends with `|`: a stage is missing after it".to_string()
     } else if found_pipe && expected.contains("stage") {
         "empty stage: a stage is missing between two `|`".to_string()
+    } else if at_end && open_string(text).is_some() {
+        "this string is not closed".to_string()
+    } else if at_end && open_paren(text).is_some() {
+        "this `(` is not closed".to_string()
     } else if expected.is_empty() {
         format!("unexpected {found}")
     } else {
@@ -201,6 +205,13 @@ fn from_pest(e: pest::error::Error<Rule>, text: &str) -> QueryError {
         message = format!("the Sumo aggregate `{name}` is not supported by sumoq yet");
         shown_pos = at;
         end = at + name.len();
+    }
+    // An unclosed string or parenthesis is shown where it opens.
+    if at_end {
+        if let Some(at) = open_string(text).or_else(|| open_paren(text)) {
+            shown_pos = at;
+            end = at + 1;
+        }
     }
     let mut err = QueryError::new(message, Span::new(shown_pos, end));
     err.at_end = at_end;
@@ -261,6 +272,45 @@ fn stage_start(text: &str, pos: usize) -> usize {
         }
     }
     start
+}
+
+/// Where the string is that the text ends inside, if it does (for the
+/// message only: the parse itself already failed).
+fn open_string(text: &str) -> Option<usize> {
+    scan_open(text).0
+}
+
+/// Where the innermost `(` is that is never closed, if any.
+fn open_paren(text: &str) -> Option<usize> {
+    scan_open(text).1
+}
+
+/// One pass over the text: an unclosed string's start, and the unclosed
+/// parentheses' starts (innermost last), ignoring parentheses in strings.
+fn scan_open(text: &str) -> (Option<usize>, Option<usize>) {
+    let mut string_at = None;
+    let mut escaped = false;
+    let mut parens = Vec::new();
+    for (i, c) in text.char_indices() {
+        if string_at.is_some() {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => string_at = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => string_at = Some(i),
+            '(' => parens.push(i),
+            ')' => {
+                parens.pop();
+            }
+            _ => {}
+        }
+    }
+    (string_at, parens.last().copied())
 }
 
 fn only_comment(rest: &str) -> bool {

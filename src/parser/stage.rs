@@ -152,8 +152,28 @@ pub(super) fn build(p: Pair<Rule>) -> Result<Stage, QueryError> {
             })
         }
         Rule::cond_stage => {
+            let text = inner.as_str().trim();
+            // A bare stage keyword (`| limit`, `| sort`) is a stage missing
+            // its arguments, not a condition.
+            let keyword = ["limit", "sort", "order", "top", "fields", "where", "eval"]
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(text));
+            if let Some(k) = keyword {
+                let want = match *k {
+                    "limit" => "a number: `limit 10`",
+                    "sort" | "order" => "the fields to sort by: `sort by _count`",
+                    "top" => "a number and a field: `top 10 src_ip`",
+                    "fields" => "the fields to keep: `fields a, b`",
+                    "where" => "a condition: `where x > 1`",
+                    _ => "an assignment: `eval y = x * 2`",
+                };
+                return Err(QueryError::new(
+                    format!("`{text}` is missing its arguments: it needs {want}"),
+                    span,
+                ));
+            }
             return Err(QueryError::new("a condition alone is not a stage", span)
-                .with_hint(format!("filter with `| where {}`", inner.as_str().trim())))
+                .with_hint(format!("filter with `| where {text}`")));
         }
         _ => return Err(QueryError::new("expected a stage", span)),
     };
