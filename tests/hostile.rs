@@ -194,3 +194,38 @@ fn hostile_queries_never_panic() {
         assert!(code == 0 || code == 2, "{q:?}: exit {code}: {err}");
     }
 }
+
+#[test]
+fn closed_pipe_is_quiet_for_csv_and_table_too() {
+    let mut data = Vec::new();
+    for i in 0..50_000 {
+        data.extend_from_slice(format!("{{\"i\":{i}}}\n").as_bytes());
+    }
+    for format in ["csv", "table"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sumoq"))
+            .args(["run", "-q", "*", "--format", format])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut si = child.stdin.take().expect("stdin");
+        let input = data.clone();
+        let writer = std::thread::spawn(move || {
+            let _ = si.write_all(&input);
+        });
+        // Close our end of stdout at once: every write sumoq makes fails.
+        drop(child.stdout.take());
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        let status = child.wait().expect("wait");
+        let _ = writer.join();
+        assert!(
+            err.is_empty(),
+            "{format}: closed pipe should be quiet: {err}"
+        );
+        assert_eq!(status.code(), Some(0), "{format}");
+    }
+}

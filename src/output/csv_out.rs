@@ -34,7 +34,11 @@ impl OutputSink for CsvSink {
     fn close(&mut self) -> io::Result<()> {
         let cols = columns(&self.rows);
         let mut w = csv::Writer::from_writer(&mut self.out);
-        let to_io = |e: csv::Error| io::Error::other(e.to_string());
+        // Keep an I/O error's kind, so a closed pipe stays quiet.
+        let to_io = |e: csv::Error| match e.into_kind() {
+            csv::ErrorKind::Io(io) => io,
+            other => io::Error::other(format!("{other:?}")),
+        };
         if !cols.is_empty() {
             w.write_record(cols.iter().map(|c| c.as_bytes()))
                 .map_err(to_io)?;
