@@ -16,7 +16,7 @@ use crate::value::Value;
 
 pub use csv_out::CsvSink;
 pub use json::JsonSink;
-pub use table::{render_table, TableSink};
+pub use table::{escape_controls, new_table, render_table, TableSink};
 
 /// The output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

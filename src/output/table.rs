@@ -47,9 +47,9 @@ pub fn escape_controls(s: &str) -> String {
     out
 }
 
-/// Renders rows as a table string (shared with the REPL).
-pub fn render_table(rows: &[Record], width: Option<u16>) -> String {
-    let cols = columns(rows);
+/// An empty table in sumoq's style, fitted to `width` columns when given
+/// (shared with the REPL's own tables).
+pub fn new_table(width: Option<u16>) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     match width {
@@ -61,6 +61,13 @@ pub fn render_table(rows: &[Record], width: Option<u16>) -> String {
             t.set_content_arrangement(ContentArrangement::Disabled);
         }
     }
+    t
+}
+
+/// Renders rows as a table string (shared with the REPL).
+pub fn render_table(rows: &[Record], width: Option<u16>) -> String {
+    let cols = columns(rows);
+    let mut t = new_table(width);
     t.set_header(cols.iter().map(|c| escape_controls(c)));
     for r in rows {
         t.add_row(

@@ -274,21 +274,10 @@ fn walk_names(prefix: &str, j: &serde_json::Value, depth: usize, add: &mut dyn F
 
 /// Renders the summary as a table fitted to `width`.
 pub fn render(s: &FieldsSummary, width: Option<u16>) -> String {
-    use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
     if s.total == 0 {
         return "no records loaded (:load FILE...)\n".into();
     }
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED);
-    match width {
-        Some(w) => {
-            t.set_content_arrangement(ContentArrangement::Dynamic);
-            t.set_width(w);
-        }
-        None => {
-            t.set_content_arrangement(ContentArrangement::Disabled);
-        }
-    }
+    let mut t = crate::output::new_table(width);
     t.set_header([
         "field",
         "present",

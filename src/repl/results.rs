@@ -103,23 +103,8 @@ pub fn render(head: &Head, format: Format, width: Option<u16>) -> (String, Optio
 }
 
 /// Escapes control characters, so log text shown in a table cannot move
-/// the cursor or retitle the terminal.
-pub fn clean(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// the cursor or retitle the terminal (the same rule as `sumoq run`).
+pub use crate::output::escape_controls as clean;
 
 #[cfg(test)]
 mod tests {
