@@ -8,7 +8,7 @@ use crate::ast::Search;
 use crate::error::QueryError;
 use crate::plan::compile::regex_at;
 use crate::plan::expr::{wildcard_regex, FieldRef};
-use crate::record::Record;
+use crate::record::{Name, Record};
 
 /// A compiled search expression.
 #[derive(Clone, Debug)]
@@ -134,6 +134,33 @@ impl CSearch {
                 Some(t) => re.is_match(&t),
                 None => false,
             },
+        }
+    }
+
+    /// The field names the field terms read.
+    pub fn fields_read(&self, out: &mut Vec<Name>) {
+        match self {
+            CSearch::All | CSearch::Keyword { .. } => {}
+            CSearch::And(a, b) | CSearch::Or(a, b) => {
+                a.fields_read(out);
+                b.fields_read(out);
+            }
+            CSearch::Not(a) => a.fields_read(out),
+            CSearch::Field { field, .. } => {
+                if !out.contains(&field.name) {
+                    out.push(field.name.clone());
+                }
+            }
+        }
+    }
+
+    /// True when a keyword term reads the record's text.
+    pub fn reads_raw(&self) -> bool {
+        match self {
+            CSearch::All | CSearch::Field { .. } => false,
+            CSearch::Keyword { .. } => true,
+            CSearch::And(a, b) | CSearch::Or(a, b) => a.reads_raw() || b.reads_raw(),
+            CSearch::Not(a) => a.reads_raw(),
         }
     }
 

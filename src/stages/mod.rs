@@ -2,9 +2,11 @@
 //! separate from its operator (the per-run state), so one plan can run on
 //! several threads and in the REPL again and again.
 
+mod agg_state;
 pub mod aggregate;
 pub mod args;
 pub mod eval;
+pub mod exact_sum;
 pub mod fields;
 pub mod limit;
 pub mod registry;
@@ -25,6 +27,13 @@ pub trait RecordStage: Debug + Send + Sync {
     fn apply(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics);
     /// A one-line description for `:explain`.
     fn describe(&self) -> String;
+    /// The field names the stage reads (as written: `a.b` reads the key
+    /// `a` and the literal key `a.b`), so a run can read only the fields a
+    /// query needs. `None`, the default, means it may read any field,
+    /// `_raw` and `_messageTime` included.
+    fn reads(&self) -> Option<Vec<Name>> {
+        None
+    }
 }
 
 /// A stage that holds records or state across records (transpose, dedup,
@@ -36,6 +45,11 @@ pub trait HoldStage: Debug + Send + Sync {
     fn describe(&self) -> String;
     /// The columns the stage fixes for everything after it, if it does.
     fn columns(&self) -> Option<Vec<Name>> {
+        None
+    }
+    /// The field names the stage reads; `None`, the default, means any
+    /// field (see [`RecordStage::reads`]).
+    fn reads(&self) -> Option<Vec<Name>> {
         None
     }
 }
@@ -116,6 +130,31 @@ impl StagePlan {
             StagePlan::Hold(h) => h.columns(),
             _ => None,
         }
+    }
+
+    /// The field names the stage reads, or `None` when it may read any
+    /// field (generic stages unless they say otherwise). Used to read only
+    /// the fields a query needs from each record.
+    pub fn reads(&self) -> Option<Vec<Name>> {
+        let mut v: Vec<Name> = Vec::new();
+        match self {
+            StagePlan::Where(p) => v = p.reads(),
+            StagePlan::Eval(p) => v = p.reads(),
+            StagePlan::Fields(p) => v.extend(p.names.iter().map(|n| n.name.clone())),
+            StagePlan::Aggregate(p) => {
+                v.extend(p.by.iter().map(|k| k.name.clone()));
+                for a in &p.aggs {
+                    if let Some(e) = &a.arg {
+                        e.fields_read(&mut v);
+                    }
+                }
+            }
+            StagePlan::Sort(p) => v.extend(p.keys.iter().map(|k| k.field.name.clone())),
+            StagePlan::Limit(_) => {}
+            StagePlan::Record(s) => return s.reads(),
+            StagePlan::Hold(s) => return s.reads(),
+        }
+        Some(v)
     }
 
     /// A one-line description for `:explain`.

@@ -1,0 +1,107 @@
+//! How a plan splits for a parallel run: the per-record prefix that runs
+//! where records are made, the aggregation (if it comes right after) that
+//! runs per chunk and merges, the projection, and the filters worth trying
+//! before a whole record is built.
+
+use crate::exec::Fer;
+use crate::input::InputOptions;
+use crate::plan::expr::CExpr;
+use crate::plan::projection::Projection;
+use crate::plan::Plan;
+use crate::record::{Name, Record};
+use crate::search::CSearch;
+use crate::stages::aggregate::AggPlan;
+use crate::stages::StagePlan;
+
+/// A filter that can be decided from the fields it reads alone.
+pub(crate) enum EarlyTest<'p> {
+    /// A leading `where`.
+    Where(&'p CExpr),
+    /// The search expression (field terms only).
+    Search(&'p CSearch),
+}
+
+impl EarlyTest<'_> {
+    /// True when the record passes.
+    pub(crate) fn passes(&self, rec: &Record) -> bool {
+        match self {
+            EarlyTest::Where(c) => c.eval(rec).truthy(),
+            EarlyTest::Search(s) => s.matches(rec),
+        }
+    }
+
+    /// The names it reads.
+    pub(crate) fn reads(&self) -> Vec<Name> {
+        let mut v = Vec::new();
+        match self {
+            EarlyTest::Where(c) => c.fields_read(&mut v),
+            EarlyTest::Search(s) => s.fields_read(&mut v),
+        }
+        v
+    }
+}
+
+/// A plan, split for a parallel run.
+pub(crate) struct Shape<'p> {
+    pub(crate) fers: &'p [Fer],
+    pub(crate) search: &'p CSearch,
+    /// The per-record stages before the first stage that holds records.
+    pub(crate) prefix: &'p [StagePlan],
+    /// The aggregation right after the prefix, if any.
+    pub(crate) agg: Option<&'p AggPlan>,
+    /// The index of the first stage after the prefix.
+    pub(crate) rest: usize,
+    pub(crate) projection: Projection,
+    /// Filters tried, in this order, on only the fields they read before
+    /// a record is built. Filters are pure, so trying them early and again
+    /// in their place changes nothing but the time taken.
+    pub(crate) early: Vec<EarlyTest<'p>>,
+}
+
+impl<'p> Shape<'p> {
+    /// Splits `plan` (run after `fers`).
+    pub(crate) fn new(plan: &'p Plan, fers: &'p [Fer], opts: &InputOptions) -> Self {
+        let rest = plan
+            .stages
+            .iter()
+            .position(|s| !s.is_per_record())
+            .unwrap_or(plan.stages.len());
+        let prefix = plan.stages.get(..rest).unwrap_or_default();
+        let agg = match plan.stages.get(rest) {
+            Some(StagePlan::Aggregate(a)) => Some(a),
+            _ => None,
+        };
+        let projection = Projection::of(&plan.search, &plan.stages, fers, &opts.time_fields);
+        let mut early = Vec::new();
+        // With FERs the search sees what they made, so nothing is tried
+        // before the record is whole.
+        if fers.is_empty() && !projection.is_all() {
+            for s in prefix {
+                match s {
+                    StagePlan::Where(w) => early.push(EarlyTest::Where(&w.cond)),
+                    _ => break,
+                }
+            }
+            if !matches!(plan.search, CSearch::All) {
+                early.push(EarlyTest::Search(&plan.search));
+            }
+            // `_raw` and `_messageTime` are only filled into whole records.
+            early.retain(|t| {
+                let reads = t.reads();
+                !reads
+                    .iter()
+                    .any(|n| &**n == "_raw" || &**n == "_messageTime")
+                    && !matches!(t, EarlyTest::Search(s) if s.reads_raw())
+            });
+        }
+        Shape {
+            fers,
+            search: &plan.search,
+            prefix,
+            agg,
+            rest,
+            projection,
+            early,
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! A worker: turns a chunk of lines into its events (and its partial
+//! aggregation), reading each line with the projected reader and trying the
+//! cheap filters (the search expression and leading `where` stages) on just
+//! the fields they read before the whole record is built.
+
+use std::io;
+
+use super::chunks::Chunk;
+use super::events::Events;
+use super::prefix::Prefix;
+use super::shape::{EarlyTest, Shape};
+use crate::diag::Diagnostics;
+use crate::input::project::{Line, LineMaker};
+use crate::input::InputOptions;
+use crate::record::Record;
+use crate::stages::aggregate::AggOp;
+
+/// What a worker hands back for one chunk.
+pub(crate) struct ChunkOut {
+    /// The chunk's place in the input.
+    pub(crate) index: u64,
+    /// Rows and warnings in input order.
+    pub(crate) events: Events,
+    /// The chunk's partial aggregation, when the run aggregates.
+    pub(crate) agg: Option<AggOp>,
+    /// Records read (non-blank lines).
+    pub(crate) records: u64,
+    /// Bytes of input in the chunk.
+    pub(crate) bytes: u64,
+    /// The read error that ended the input at this chunk.
+    pub(crate) error: Option<io::Error>,
+}
+
+impl ChunkOut {
+    /// The chunk where reading failed.
+    pub(crate) fn failed(index: u64, e: io::Error) -> ChunkOut {
+        ChunkOut {
+            index,
+            events: Events::default(),
+            agg: None,
+            records: 0,
+            bytes: 0,
+            error: Some(e),
+        }
+    }
+}
+
+/// One thread's reader and pipeline start.
+pub(crate) struct Worker<'p> {
+    shape: &'p Shape<'p>,
+    maker: LineMaker,
+    prefix: Prefix<'p>,
+    /// The early filters with the wanted slots each reads.
+    early: Vec<(&'p EarlyTest<'p>, Vec<bool>)>,
+    reader_diag: Diagnostics,
+    /// A record kept for reuse between lines.
+    scratch: Option<Record>,
+}
+
+impl<'p> Worker<'p> {
+    /// A worker for the input called `name`.
+    pub(crate) fn new(shape: &'p Shape<'p>, name: &str, opts: &InputOptions) -> Self {
+        let maker = LineMaker::new(name, opts, &shape.projection);
+        let early = shape
+            .early
+            .iter()
+            .map(|t| {
+                let mut only = Vec::new();
+                for n in t.reads() {
+                    if let Some(s) = maker.slot(&n) {
+                        if only.len() <= s {
+                            only.resize(s + 1, false);
+                        }
+                        only[s] = true;
+                    }
+                    if let Some(first) =
+                        crate::record::split_path(&n).and_then(|p| match p.first() {
+                            Some(crate::record::Seg::Key(k)) => Some(k.clone()),
+                            _ => None,
+                        })
+                    {
+                        if let Some(s) = maker.slot(&first) {
+                            if only.len() <= s {
+                                only.resize(s + 1, false);
+                            }
+                            only[s] = true;
+                        }
+                    }
+                }
+                (t, only)
+            })
+            .collect();
+        Worker {
+            shape,
+            maker,
+            prefix: Prefix::new(shape.fers, shape.search, shape.prefix),
+            early,
+            reader_diag: Diagnostics::capturing(),
+            scratch: None,
+        }
+    }
+
+    /// Processes one chunk.
+    pub(crate) fn chunk(&mut self, chunk: Chunk) -> ChunkOut {
+        let mut ev = Events::default();
+        self.prefix.agg = self.shape.agg.map(|p| AggOp::new(p.clone()));
+        let mut records = 0;
+        for (line, bytes) in chunk.lines() {
+            match self.maker.read(bytes, line, &mut self.reader_diag) {
+                Line::Blank => {}
+                Line::Record(rec) => {
+                    records += 1;
+                    ev.take_warnings(&mut self.reader_diag, true);
+                    self.prefix.push(rec, &mut ev);
+                }
+                Line::Fast(text) => {
+                    records += 1;
+                    self.fast(text, line, &mut ev);
+                }
+            }
+        }
+        ChunkOut {
+            index: chunk.index,
+            events: ev,
+            agg: self.prefix.agg.take(),
+            records,
+            bytes: chunk.bytes.len() as u64,
+            error: None,
+        }
+    }
+
+    /// A line the scanner read: early filters first, then the record.
+    fn fast(&mut self, text: &str, line: u64, ev: &mut Events) {
+        let mut rec = match self.scratch.take() {
+            Some(r) => r,
+            None => self.maker.shell(line),
+        };
+        for (test, only) in &self.early {
+            if !self.maker.fill(&mut rec, text, line, Some(only)) {
+                return self.plain(rec, text, line, ev);
+            }
+            if !test.passes(&rec) {
+                self.scratch = Some(rec);
+                return;
+            }
+        }
+        if !self.maker.fill(&mut rec, text, line, None) {
+            return self.plain(rec, text, line, ev);
+        }
+        self.scratch = self.prefix.push(rec, ev);
+    }
+
+    /// Reads a line the plain way after a value would not build.
+    fn plain(&mut self, scratch: Record, text: &str, line: u64, ev: &mut Events) {
+        self.scratch = Some(scratch);
+        let rec = self.maker.plain(text, line, &mut self.reader_diag);
+        ev.take_warnings(&mut self.reader_diag, true);
+        self.prefix.push(rec, ev);
+    }
+}
