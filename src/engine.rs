@@ -212,6 +212,71 @@ pub fn run_paths_with(
     summary
 }
 
+/// The reference run: [`run_paths`] on one thread, the plain way (every
+/// field of every record built, each record through the whole pipeline
+/// before the next is read). The parallel runner must give exactly what
+/// this gives; the tests compare the two.
+pub fn run_paths_plain(
+    plan: &Plan,
+    fers: &[Fer],
+    paths: &[String],
+    opts: &InputOptions,
+    sink: &mut dyn Sink,
+    diag: &mut Diagnostics,
+) -> RunSummary {
+    let mut pipe = Pipeline::new(plan);
+    let mut summary = RunSummary::default();
+    let mut stage_diag = Diagnostics::default();
+    stage_diag.echo = diag.echo;
+    let default = ["-".to_string()];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for path in paths {
+        let name = if path == "-" {
+            "<stdin>"
+        } else {
+            path.as_str()
+        };
+        let reader = match input::open(path) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("sumoq: {e}");
+                summary.failed_inputs += 1;
+                continue;
+            }
+        };
+        let mut stop = false;
+        let res = input::read_input(name, reader, opts, diag, &mut |rec| {
+            summary.records += 1;
+            let recs = if fers.is_empty() {
+                vec![rec]
+            } else {
+                apply_fers(fers, rec, &mut stage_diag)
+            };
+            for rec in recs {
+                if let Flow::Stop = pipe.push(rec, sink, &mut stage_diag) {
+                    stop = true;
+                    return Flow::Stop;
+                }
+            }
+            Flow::Continue
+        });
+        if let Err(e) = res {
+            eprintln!("sumoq: {name}: {e}");
+            summary.failed_inputs += 1;
+        }
+        if stop {
+            break;
+        }
+    }
+    pipe.finish(sink, &mut stage_diag);
+    diag.merge_printed(stage_diag);
+    summary
+}
+
 /// Runs a plan over records already in memory (the REPL), FERs applied.
 pub fn run_records<'a>(
     plan: &Plan,

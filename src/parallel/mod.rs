@@ -47,6 +47,9 @@ pub struct RunOptions {
     pub threads: usize,
     /// Show a progress line on stderr (the caller checks it is a terminal).
     pub progress: bool,
+    /// Bytes per chunk of a line input. Results do not depend on it; tests
+    /// make it small to cut small inputs into many chunks.
+    pub chunk_size: usize,
 }
 
 impl Default for RunOptions {
@@ -54,6 +57,7 @@ impl Default for RunOptions {
         RunOptions {
             threads: default_threads(),
             progress: false,
+            chunk_size: CHUNK_SIZE,
         }
     }
 }
@@ -167,7 +171,7 @@ impl<'p> Runner<'p> {
         let threads = self.run.threads;
         let cap = threads * IN_FLIGHT_PER_THREAD + 1;
         let source = Mutex::new(Source {
-            reader: ChunkReader::new(input, CHUNK_SIZE),
+            reader: ChunkReader::new(input, self.run.chunk_size),
             in_flight: 0,
             stop: false,
             done: false,
