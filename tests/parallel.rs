@@ -227,6 +227,9 @@ const QUERIES: &[&str] = &[
     "* | sum(bytes_in) as s by dest_port | where s > 100 | sort by s",
     "* | where isNull(action) | count by src_ip, process_name",
     "dest_port=18* OR dest_port=5222 | count by dest_ip",
+    "* | where flow.pkts[1] > 3 | count by dest_port, action",
+    "flow.start=*01Z | sum(bytes_out) by src_ip",
+    "* | where _messageTime > 1735689700000 | count by action",
     "*",
 ];
 

@@ -37,7 +37,27 @@ pub(crate) struct Wanted {
     by_len: [u64; 64],
     by_first: [u64; 256],
     by_last: [u64; 256],
+    /// Keys of up to 16 bytes seen lately, by their exact bytes, with
+    /// their slot: lines of one source repeat the same keys, so most keys
+    /// are decided by one table look-up.
+    cache: Vec<CacheEntry>,
 }
+
+/// A key of up to 16 bytes (as two zero-padded words) and its slot.
+#[derive(Clone, Copy, Debug)]
+struct CacheEntry {
+    w0: u64,
+    w1: u64,
+    /// 255 for an empty entry (no key is that long here).
+    len: u8,
+    /// The slot, or `NO_SLOT`.
+    slot: u16,
+}
+
+/// Entries in the key cache: pairs of two ways, so two keys of a line
+/// that hash alike do not keep pushing each other out.
+const CACHE_SIZE: usize = 512;
+const NO_SLOT: u16 = u16::MAX;
 
 impl Default for Wanted {
     fn default() -> Self {
@@ -46,6 +66,15 @@ impl Default for Wanted {
             by_len: [0; 64],
             by_first: [0; 256],
             by_last: [0; 256],
+            cache: vec![
+                CacheEntry {
+                    w0: 0,
+                    w1: 0,
+                    len: u8::MAX,
+                    slot: NO_SLOT,
+                };
+                CACHE_SIZE
+            ],
         }
     }
 }
@@ -91,11 +120,7 @@ impl Wanted {
             & self.by_last[last as usize];
         while cand != 0 {
             let s = cand.trailing_zeros() as usize;
-            if self
-                .names
-                .get(s)
-                .is_some_and(|n| n.len() == key.len() && n.eq_ignore_ascii_case(key))
-            {
+            if self.names.get(s).is_some_and(|n| eq_lower(key, n)) {
                 return Some(s);
             }
             cand &= cand - 1;
@@ -103,11 +128,119 @@ impl Wanted {
         None
     }
 
+    /// The slot of the key `line[a..e]`, through the cache.
+    #[inline(always)]
+    fn slot_at(&mut self, line: &[u8], a: usize, e: usize) -> Option<usize> {
+        if self.names.is_empty() {
+            return None;
+        }
+        let len = e.saturating_sub(a);
+        if len > 16 || a + 16 > line.len() {
+            return self.slot(line.get(a..e).unwrap_or_default());
+        }
+        let w0 = word_at(line, a) & low_bytes(len.min(8));
+        let w1 = if len > 8 {
+            word_at(line, a + 8) & low_bytes(len - 8)
+        } else {
+            0
+        };
+        let h = (w0 ^ w1.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55;
+        // The pair of ways at `i` and `i + 1`.
+        let i = (h as usize % CACHE_SIZE) & !1;
+        let hit = |c: &CacheEntry| usize::from(c.len) == len && c.w0 == w0 && c.w1 == w1;
+        for j in [i, i + 1] {
+            if let Some(c) = self.cache.get(j) {
+                if hit(c) {
+                    return (c.slot != NO_SLOT).then_some(usize::from(c.slot));
+                }
+            }
+        }
+        let slot = self.slot(line.get(a..e).unwrap_or_default());
+        let fits = slot.map_or(Some(NO_SLOT), |s| {
+            u16::try_from(s).ok().filter(|s| *s != NO_SLOT)
+        });
+        if let Some(code) = fits {
+            // The newest key takes the first way; the one it displaces
+            // moves to the second.
+            if let Some(old) = self.cache.get(i).copied() {
+                if let Some(c) = self.cache.get_mut(i + 1) {
+                    *c = old;
+                }
+            }
+            if let Some(c) = self.cache.get_mut(i) {
+                *c = CacheEntry {
+                    w0,
+                    w1,
+                    len: len as u8,
+                    slot: code,
+                };
+            }
+        }
+        slot
+    }
+
     fn slot_linear(&self, key: &[u8]) -> Option<usize> {
         self.names
             .iter()
             .position(|n| n.len() == key.len() && n.eq_ignore_ascii_case(key))
     }
+}
+
+/// The eight bytes of `b` from `at` as a little-endian word (zero when
+/// fewer remain; callers stay in bounds).
+#[inline(always)]
+fn word_at(b: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    if let Some(c) = b.get(at..at + 8) {
+        w.copy_from_slice(c);
+    }
+    u64::from_le_bytes(w)
+}
+
+/// A word with its low `n` bytes set (`n` ≤ 8).
+#[inline(always)]
+fn low_bytes(n: usize) -> u64 {
+    if n >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    }
+}
+
+/// ASCII upper-case letters of a word made lower case (other bytes kept).
+#[inline(always)]
+fn lower_word(w: u64) -> u64 {
+    let low7 = w & !HIGHS;
+    // High bit set where the low seven bits are >= 'A' and > 'Z'.
+    let ge_a = low7.wrapping_add(ONES * (0x80 - b'A' as u64));
+    let gt_z = low7.wrapping_add(ONES * (0x80 - b'Z' as u64 - 1));
+    let upper = ge_a & !gt_z & !w & HIGHS;
+    w | (upper >> 2)
+}
+
+/// True when `key` equals `lower` (already lower case) ignoring ASCII
+/// case, eight bytes at a time.
+#[inline]
+fn eq_lower(key: &[u8], lower: &[u8]) -> bool {
+    let n = key.len();
+    if n != lower.len() {
+        return false;
+    }
+    if n < 8 {
+        return key
+            .iter()
+            .zip(lower)
+            .all(|(k, l)| k.to_ascii_lowercase() == *l);
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if lower_word(word_at(key, at)) != word_at(lower, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last eight bytes, overlapping what was compared.
+    lower_word(word_at(key, n - 8)) == word_at(lower, n - 8)
 }
 
 /// Text found in the line: a span of it, or decoded from escapes.
@@ -208,7 +341,7 @@ fn stops(w: u64) -> u64 {
 
 /// Scans `line` (one JSON object, with white space around it allowed),
 /// pushing the wanted keys to `out` in input order.
-pub(crate) fn scan(line: &str, wanted: &Wanted, out: &mut Vec<Found>) -> Res<()> {
+pub(crate) fn scan(line: &str, wanted: &mut Wanted, out: &mut Vec<Found>) -> Res<()> {
     out.clear();
     let b = line.as_bytes();
     let mut c = Cursor { s: line, b, i: 0 };
@@ -224,16 +357,17 @@ pub(crate) fn scan(line: &str, wanted: &Wanted, out: &mut Vec<Found>) -> Res<()>
             c.ws();
             c.expect(b':')?;
             c.ws();
-            let key_bytes = match &key {
-                Text::Span(a, e) => b.get(*a..*e).ok_or(Unusual)?,
-                Text::Owned(k) => k.as_bytes(),
+            let slot = match &key {
+                Text::Span(a, e) => wanted.slot_at(b, *a, *e),
+                Text::Owned(k) => wanted.slot(k.as_bytes()),
             };
-            match wanted.slot(key_bytes) {
+            match slot {
                 Some(slot) => {
                     let value = c.value()?;
+                    let key_text = key.as_str(line);
                     let same = out
                         .iter_mut()
-                        .find(|f| f.slot == slot && f.key.as_str(line).as_bytes() == key_bytes);
+                        .find(|f| f.slot == slot && f.key.as_str(line) == key_text);
                     match same {
                         Some(f) => f.value = value,
                         None => out.push(Found { slot, key, value }),
@@ -264,19 +398,19 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    #[inline]
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<u8> {
         let b = self.peek();
         self.i += 1;
         b
     }
 
-    #[inline]
+    #[inline(always)]
     fn expect(&mut self, want: u8) -> Res<()> {
         if self.peek() == Some(want) {
             self.i += 1;
@@ -287,7 +421,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// JSON white space, as `serde_json` skips it.
-    #[inline]
+    #[inline(always)]
     fn ws(&mut self) {
         while let Some(&x) = self.b.get(self.i) {
             if x > b' ' || !matches!(x, b' ' | b'\n' | b'\t' | b'\r') {
@@ -302,7 +436,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string after its opening quote: a span when it has no escape.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Res<Text> {
         let start = self.i;
         self.run();
@@ -322,7 +456,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips a string after its opening quote.
-    #[inline]
+    #[inline(always)]
     fn skip_string(&mut self) -> Res<()> {
         self.run();
         match self.peek() {
@@ -339,7 +473,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Advances over ordinary string bytes, eight at a time.
-    #[inline]
+    #[inline(always)]
     fn run(&mut self) {
         let b = self.b;
         let mut i = self.i;
@@ -415,7 +549,7 @@ impl<'a> Cursor<'a> {
 
     /// Advances over digits, accumulating their value (wrapping; exact
     /// for up to 19 digits).
-    #[inline]
+    #[inline(always)]
     fn digits(&mut self, mut v: u64) -> u64 {
         while let Some(&x) = self.b.get(self.i) {
             let d = x.wrapping_sub(b'0');
@@ -428,6 +562,28 @@ impl<'a> Cursor<'a> {
         v
     }
 
+    /// Advances over digits, eight at a time, without their value.
+    #[inline(always)]
+    fn skip_digits(&mut self) {
+        let b = self.b;
+        let mut i = self.i;
+        while let Some(chunk) = b.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let w = u64::from_le_bytes(word);
+            // A byte's high bit is set unless it is 0x30..=0x39; exact
+            // for the lowest such byte.
+            let m = (w.wrapping_sub(ONES * 0x30) | w.wrapping_add(ONES * 0x46)) & HIGHS;
+            if m != 0 {
+                self.i = i + (m.trailing_zeros() / 8) as usize;
+                return;
+            }
+            i += 8;
+        }
+        self.i = i;
+        self.digits(0);
+    }
+
     fn some_digits(&mut self) -> Res<()> {
         let start = self.i;
         self.digits(0);
@@ -436,6 +592,30 @@ impl<'a> Cursor<'a> {
         } else {
             Ok(())
         }
+    }
+
+    /// Skips a number, checking it.
+    #[inline(always)]
+    fn skip_number(&mut self) -> Res<()> {
+        let start = self.i;
+        let lead = if self.peek() == Some(b'-') {
+            self.b.get(start + 1).copied()
+        } else {
+            self.peek()
+        };
+        if matches!(lead, Some(b'1'..=b'9')) {
+            if lead != self.peek() {
+                self.i += 1;
+            }
+            self.skip_digits();
+            let len = self.i - start;
+            // Plain integers of up to 18 digits need no more checks.
+            if len <= 19 && !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+                return Ok(());
+            }
+            self.i = start;
+        }
+        self.number(false).map(|_| ())
     }
 
     /// A number; its value is built only when `want` is set.
@@ -519,7 +699,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skips a value, checking it.
-    #[inline]
+    #[inline(always)]
     fn skip_value(&mut self) -> Res<()> {
         match self.peek() {
             Some(b'"') => {
@@ -530,7 +710,7 @@ impl<'a> Cursor<'a> {
             Some(b't') => self.word(b"true"),
             Some(b'f') => self.word(b"false"),
             Some(b'n') => self.word(b"null"),
-            _ => self.number(false).map(|_| ()),
+            _ => self.skip_number(),
         }
     }
 

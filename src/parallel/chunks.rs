@@ -24,12 +24,22 @@ impl Chunk {
     /// The chunk's lines, numbered, without their `\n` or `\r\n` (as the
     /// sequential line reader gives them).
     pub(crate) fn lines(&self) -> impl Iterator<Item = (u64, &[u8])> {
-        let body = self.bytes.strip_suffix(b"\n").unwrap_or(&self.bytes);
-        let none = self.bytes.is_empty();
-        body.split(|b| *b == b'\n')
-            .filter(move |_| !none)
-            .zip(self.first_line..)
-            .map(|(l, n)| (n, l.strip_suffix(b"\r").unwrap_or(l)))
+        let b = &self.bytes[..];
+        let mut ends = memchr::memchr_iter(b'\n', b);
+        let mut start = 0;
+        let mut n = self.first_line;
+        std::iter::from_fn(move || {
+            let end = match ends.next() {
+                Some(e) => e,
+                // The input's last line may lack its `\n`.
+                None if start < b.len() => b.len(),
+                None => return None,
+            };
+            let line = b.get(start..end).unwrap_or_default();
+            start = end + 1;
+            n += 1;
+            Some((n - 1, line.strip_suffix(b"\r").unwrap_or(line)))
+        })
     }
 }
 

@@ -52,10 +52,13 @@ pub(crate) struct Shape<'p> {
     /// The index of the first stage after the prefix.
     pub(crate) rest: usize,
     pub(crate) projection: Projection,
-    /// Filters tried, in this order, on only the fields they read before
-    /// a record is built. Filters are pure, so trying them early and again
-    /// in their place changes nothing but the time taken.
-    pub(crate) early: Vec<EarlyTest<'p>>,
+    /// A filter tried on only the fields it reads before the rest of a
+    /// record is picked out (the first leading `where`, else the search
+    /// expression). Filters are pure, so trying one early and again in its
+    /// place changes nothing but the time taken.
+    pub(crate) first: Option<EarlyTest<'p>>,
+    /// The names `first` reads.
+    pub(crate) first_reads: Vec<Name>,
 }
 
 impl<'p> Shape<'p> {
@@ -72,7 +75,7 @@ impl<'p> Shape<'p> {
             _ => None,
         };
         let projection = Projection::of(&plan.search, &plan.stages, fers, &opts.time_fields);
-        let mut early = Vec::new();
+        let mut early: Vec<EarlyTest<'p>> = Vec::new();
         // With FERs the search sees what they made, so nothing is tried
         // before the record is whole.
         if fers.is_empty() && !projection.is_all() {
@@ -94,6 +97,8 @@ impl<'p> Shape<'p> {
                     && !matches!(t, EarlyTest::Search(s) if s.reads_raw())
             });
         }
+        let first = early.into_iter().next();
+        let first_reads = first.as_ref().map(EarlyTest::reads).unwrap_or_default();
         Shape {
             fers,
             search: &plan.search,
@@ -101,7 +106,8 @@ impl<'p> Shape<'p> {
             agg,
             rest,
             projection,
-            early,
+            first,
+            first_reads,
         }
     }
 }

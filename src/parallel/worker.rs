@@ -8,7 +8,7 @@ use std::io;
 use super::chunks::Chunk;
 use super::events::Events;
 use super::prefix::Prefix;
-use super::shape::{EarlyTest, Shape};
+use super::shape::Shape;
 use crate::diag::Diagnostics;
 use crate::input::project::{Line, LineMaker};
 use crate::input::InputOptions;
@@ -50,8 +50,6 @@ pub(crate) struct Worker<'p> {
     shape: &'p Shape<'p>,
     maker: LineMaker,
     prefix: Prefix<'p>,
-    /// The early filters with the wanted slots each reads.
-    early: Vec<(&'p EarlyTest<'p>, Vec<bool>)>,
     reader_diag: Diagnostics,
     /// A record kept for reuse between lines.
     scratch: Option<Record>,
@@ -60,41 +58,12 @@ pub(crate) struct Worker<'p> {
 impl<'p> Worker<'p> {
     /// A worker for the input called `name`.
     pub(crate) fn new(shape: &'p Shape<'p>, name: &str, opts: &InputOptions) -> Self {
-        let maker = LineMaker::new(name, opts, &shape.projection);
-        let early = shape
-            .early
-            .iter()
-            .map(|t| {
-                let mut only = Vec::new();
-                for n in t.reads() {
-                    if let Some(s) = maker.slot(&n) {
-                        if only.len() <= s {
-                            only.resize(s + 1, false);
-                        }
-                        only[s] = true;
-                    }
-                    if let Some(first) =
-                        crate::record::split_path(&n).and_then(|p| match p.first() {
-                            Some(crate::record::Seg::Key(k)) => Some(k.clone()),
-                            _ => None,
-                        })
-                    {
-                        if let Some(s) = maker.slot(&first) {
-                            if only.len() <= s {
-                                only.resize(s + 1, false);
-                            }
-                            only[s] = true;
-                        }
-                    }
-                }
-                (t, only)
-            })
-            .collect();
+        let first = shape.first.as_ref().map(|_| &shape.first_reads[..]);
+        let maker = LineMaker::new(name, opts, &shape.projection, first);
         Worker {
             shape,
             maker,
             prefix: Prefix::new(shape.fers, shape.search, shape.prefix),
-            early,
             reader_diag: Diagnostics::capturing(),
             scratch: None,
         }
@@ -129,14 +98,15 @@ impl<'p> Worker<'p> {
         }
     }
 
-    /// A line the scanner read: early filters first, then the record.
+    /// A line the scanner read: the first filter on its own fields, then
+    /// the whole record.
     fn fast(&mut self, text: &str, line: u64, ev: &mut Events) {
         let mut rec = match self.scratch.take() {
             Some(r) => r,
             None => self.maker.shell(line),
         };
-        for (test, only) in &self.early {
-            if !self.maker.fill(&mut rec, text, line, Some(only)) {
+        if let (Some(test), true) = (&self.shape.first, self.maker.two_step()) {
+            if !self.maker.fill_first(&mut rec, text, line) {
                 return self.plain(rec, text, line, ev);
             }
             if !test.passes(&rec) {
@@ -144,7 +114,7 @@ impl<'p> Worker<'p> {
                 return;
             }
         }
-        if !self.maker.fill(&mut rec, text, line, None) {
+        if !self.maker.fill(&mut rec, text, line) {
             return self.plain(rec, text, line, ev);
         }
         self.scratch = self.prefix.push(rec, ev);
