@@ -14,7 +14,7 @@ mod json_array;
 mod line_reader;
 mod lines;
 pub(crate) mod project;
-pub(crate) mod scan;
+pub mod scan;
 mod zeek;
 mod zeek_types;
 

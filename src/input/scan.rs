@@ -16,17 +16,18 @@ use crate::value::Value;
 
 /// Containers nested deeper than this are left to `serde_json` (whose own
 /// limit is 128).
-pub(crate) const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
 
 /// The line is not one this scanner reads itself; read it the plain way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Unusual;
+pub struct Unusual;
 
-type Res<T> = Result<T, Unusual>;
+/// The scanner's result.
+pub type Res<T> = Result<T, Unusual>;
 
 /// The keys wanted from each line, compared ignoring ASCII case.
 #[derive(Clone, Debug)]
-pub(crate) struct Wanted {
+pub struct Wanted {
     /// The wanted names in ASCII lower case.
     names: Vec<Box<[u8]>>,
     /// For up to 64 names: bit `s` of `by_len[n]` is set when name `s` is
@@ -81,7 +82,7 @@ impl Default for Wanted {
 
 impl Wanted {
     /// Wants these names (duplicates ignoring case are merged).
-    pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Wanted {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Wanted {
         let mut w = Wanted::default();
         for n in names {
             let lower: Box<[u8]> = n.to_ascii_lowercase().into_bytes().into();
@@ -103,13 +104,18 @@ impl Wanted {
     }
 
     /// How many distinct names (slots).
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.names.len()
+    }
+
+    /// True when no key is wanted (the scanner then only checks lines).
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
     }
 
     /// The slot of the wanted name equal to `key` ignoring ASCII case.
     #[inline]
-    pub(crate) fn slot(&self, key: &[u8]) -> Option<usize> {
+    pub fn slot(&self, key: &[u8]) -> Option<usize> {
         if self.names.len() > 64 {
             return self.slot_linear(key);
         }
@@ -245,7 +251,7 @@ fn eq_lower(key: &[u8], lower: &[u8]) -> bool {
 
 /// Text found in the line: a span of it, or decoded from escapes.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Text {
+pub enum Text {
     /// `line[start..end]`, a string without escapes.
     Span(usize, usize),
     /// A string with escapes, decoded.
@@ -254,7 +260,7 @@ pub(crate) enum Text {
 
 impl Text {
     /// The text, given the line it was found in.
-    pub(crate) fn as_str<'a>(&'a self, line: &'a str) -> &'a str {
+    pub fn as_str<'a>(&'a self, line: &'a str) -> &'a str {
         match self {
             Text::Span(a, b) => line.get(*a..*b).unwrap_or_default(),
             Text::Owned(s) => s,
@@ -265,7 +271,7 @@ impl Text {
 /// A value as found in the line, not yet built. Holds no borrow, so the
 /// list of found values can be reused from line to line.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Raw {
+pub enum Raw {
     /// A string.
     Str(Text),
     /// An integer that fits `i64`, written without fraction or exponent.
@@ -282,7 +288,7 @@ pub(crate) enum Raw {
 
 impl Raw {
     /// The value, as the plain path would build it from `serde_json`.
-    pub(crate) fn to_value(&self, line: &str) -> Res<Value> {
+    pub fn to_value(&self, line: &str) -> Res<Value> {
         Ok(match self {
             Raw::Str(Text::Span(a, b)) => Value::str(line.get(*a..*b).ok_or(Unusual)?),
             Raw::Str(Text::Owned(s)) => Value::str(s),
@@ -300,13 +306,13 @@ impl Raw {
 
 /// A wanted key found in the line.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Found {
+pub struct Found {
     /// The wanted name it matched.
-    pub(crate) slot: usize,
+    pub slot: usize,
     /// The key as written (escapes decoded).
-    pub(crate) key: Text,
+    pub key: Text,
     /// Its value (the last one, for a repeated key).
-    pub(crate) value: Raw,
+    pub value: Raw,
 }
 
 /// Bytes that end the run through a string: `"`, `\` and the control
@@ -341,7 +347,7 @@ fn stops(w: u64) -> u64 {
 
 /// Scans `line` (one JSON object, with white space around it allowed),
 /// pushing the wanted keys to `out` in input order.
-pub(crate) fn scan(line: &str, wanted: &mut Wanted, out: &mut Vec<Found>) -> Res<()> {
+pub fn scan(line: &str, wanted: &mut Wanted, out: &mut Vec<Found>) -> Res<()> {
     out.clear();
     let b = line.as_bytes();
     let mut c = Cursor { s: line, b, i: 0 };
