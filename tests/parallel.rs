@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use sumoq::diag::Diagnostics;
-use sumoq::engine::{run_paths_plain, run_paths_with};
+use sumoq::engine::{compile_fer, run_paths_plain, run_paths_with, Source};
 use sumoq::exec::Collect;
+use sumoq::exec::Fer;
 use sumoq::input::InputOptions;
 use sumoq::parallel::RunOptions;
 use sumoq::plan::plan_text;
@@ -61,14 +62,28 @@ fn outcome(c: Collect, d: Diagnostics, records: u64) -> Outcome {
 }
 
 fn plain(q: &str, paths: &[String]) -> Outcome {
+    plain_with(q, &[], paths)
+}
+
+fn plain_with(q: &str, fers: &[Fer], paths: &[String]) -> Outcome {
     let plan = plan_text(q).unwrap_or_else(|e| panic!("{q}: {}", e.message));
     let mut c = Collect::default();
     let mut d = Diagnostics::default();
-    let s = run_paths_plain(&plan, &[], paths, &InputOptions::default(), &mut c, &mut d);
+    let s = run_paths_plain(&plan, fers, paths, &InputOptions::default(), &mut c, &mut d);
     outcome(c, d, s.records)
 }
 
 fn parallel(q: &str, paths: &[String], threads: usize, chunk_size: usize) -> Outcome {
+    parallel_with(q, &[], paths, threads, chunk_size)
+}
+
+fn parallel_with(
+    q: &str,
+    fers: &[Fer],
+    paths: &[String],
+    threads: usize,
+    chunk_size: usize,
+) -> Outcome {
     let plan = plan_text(q).unwrap_or_else(|e| panic!("{q}: {}", e.message));
     let mut c = Collect::default();
     let mut d = Diagnostics::default();
@@ -79,7 +94,7 @@ fn parallel(q: &str, paths: &[String], threads: usize, chunk_size: usize) -> Out
     };
     let s = run_paths_with(
         &plan,
-        &[],
+        fers,
         paths,
         &InputOptions::default(),
         &run,
@@ -230,6 +245,8 @@ const QUERIES: &[&str] = &[
     "* | where flow.pkts[1] > 3 | count by dest_port, action",
     "flow.start=*01Z | sum(bytes_out) by src_ip",
     "* | where _messageTime > 1735689700000 | count by action",
+    "* | where dest_port = 1883",
+    "action=deny error",
     "*",
 ];
 
@@ -266,6 +283,38 @@ fn parallel_runs_equal_the_plain_run() {
                 );
                 assert_eq!(got.records, want_rec, "{q}");
             }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Field extraction rules run on the workers before the search.
+#[test]
+fn fers_agree() {
+    let dir = scratch("fers");
+    let paths = vec![write(&dir, "f.ndjson", &netlike(21, 800))];
+    let fer = |text: &str| {
+        let src = Source {
+            origin: "fer".into(),
+            text: text.into(),
+        };
+        compile_fer(&src, &[]).unwrap_or_else(|e| panic!("{}", e.render()))
+    };
+    let fers = vec![
+        fer("_sourceCategory=network | eval dst = dest_port | eval _messageTime = 5"),
+        fer("denied OR error | eval flagged = \"yes\" | fields - note"),
+    ];
+    for q in [
+        "* | count by dst, flagged",
+        "dst=1883 | count",
+        "* | where flagged = \"yes\" | fields dst, _messageTime | limit 9",
+        "*",
+    ] {
+        let want = plain_with(q, &fers, &paths);
+        for (threads, chunk) in [(1, 1 << 20), (3, 500)] {
+            let got = parallel_with(q, &fers, &paths, threads, chunk);
+            assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
+            assert_eq!(got.warnings, want.warnings, "{q}");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

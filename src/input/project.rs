@@ -87,7 +87,9 @@ impl LineMaker {
                 (!covers || projection.raw || projection.message_time)
                     .then(|| KeySet::new(f.iter().map(String::as_str)))
             }
-            _ => None,
+            // Whole records: a line that passes is parsed whole.
+            (Some(f), None) => Some(KeySet::new(with_first_keys(f).iter().map(String::as_str))),
+            (None, _) => None,
         };
         LineMaker {
             builder: Builder::new(name, opts),
@@ -160,8 +162,8 @@ impl LineMaker {
 
     /// Puts the last fast line's projected fields into `rec`, replacing
     /// what it held, plus `_raw` and `_messageTime` when the query reads
-    /// them. False when a value would not build (then read the line the
-    /// plain way).
+    /// them. False when a value would not build, or when every field is
+    /// needed: then read the line the plain way.
     pub(crate) fn fill(&mut self, rec: &mut Record, text: &str, line: u64) -> bool {
         reset(rec, line);
         let Some(set) = &mut self.full else {

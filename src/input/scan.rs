@@ -141,6 +141,10 @@ impl Wanted {
             return None;
         }
         let len = e.saturating_sub(a);
+        // No wanted name this long: most keys stop here.
+        if self.names.len() <= 64 && self.by_len[len.min(63)] == 0 {
+            return None;
+        }
         if len > 16 || a + 16 > line.len() {
             return self.slot(line.get(a..e).unwrap_or_default());
         }

@@ -22,11 +22,11 @@ pub(crate) enum EarlyTest<'p> {
 }
 
 impl EarlyTest<'_> {
-    /// True when the record passes.
-    pub(crate) fn passes(&self, rec: &Record) -> bool {
+    /// True when the record, whose text is `raw`, passes.
+    pub(crate) fn passes(&self, rec: &Record, raw: &str) -> bool {
         match self {
             EarlyTest::Where(c) => c.eval(rec).truthy(),
-            EarlyTest::Search(s) => s.matches(rec),
+            EarlyTest::Search(s) => s.matches_with_raw(rec, raw),
         }
     }
 
@@ -78,7 +78,7 @@ impl<'p> Shape<'p> {
         let mut early: Vec<EarlyTest<'p>> = Vec::new();
         // With FERs the search sees what they made, so nothing is tried
         // before the record is whole.
-        if fers.is_empty() && !projection.is_all() {
+        if fers.is_empty() {
             for s in prefix {
                 match s {
                     StagePlan::Where(w) => early.push(EarlyTest::Where(&w.cond)),
@@ -88,13 +88,13 @@ impl<'p> Shape<'p> {
             if !matches!(plan.search, CSearch::All) {
                 early.push(EarlyTest::Search(&plan.search));
             }
-            // `_raw` and `_messageTime` are only filled into whole records.
+            // `_raw` and `_messageTime` as fields are only filled into
+            // whole records (keywords get the line's text directly).
             early.retain(|t| {
                 let reads = t.reads();
                 !reads
                     .iter()
                     .any(|n| &**n == "_raw" || &**n == "_messageTime")
-                    && !matches!(t, EarlyTest::Search(s) if s.reads_raw())
             });
         }
         let first = early.into_iter().next();

@@ -109,7 +109,7 @@ impl<'p> Worker<'p> {
             if !self.maker.fill_first(&mut rec, text, line) {
                 return self.plain(rec, text, line, ev);
             }
-            if !test.passes(&rec) {
+            if !test.passes(&rec, text) {
                 self.scratch = Some(rec);
                 return;
             }
