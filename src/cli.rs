@@ -12,6 +12,7 @@ use crate::engine::{self, Source, BUILTIN_FERS, BUILTIN_QUERIES};
 use crate::exec::Fer;
 use crate::input::InputOptions;
 use crate::output::{self, Format};
+use crate::parallel::RunOptions;
 use crate::stages::external::SourceFiles;
 use crate::value::Value;
 
@@ -88,6 +89,10 @@ struct RunArgs {
     /// Exit 1 when any data warning was given.
     #[arg(long)]
     strict: bool,
+    /// Worker threads (default: every core). The output is the same at
+    /// any count.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -269,7 +274,16 @@ fn run(a: RunArgs) -> i32 {
         return 2;
     }
     let mut sink = output::sink_for(format, Box::new(std::io::stdout()), width);
-    let summary = engine::run_paths(&plan, &fers, &logs, &opts, sink.as_mut(), &mut diag);
+    let run = RunOptions {
+        threads: a
+            .threads
+            .map_or_else(crate::parallel::default_threads, usize::from),
+        // A progress line only where someone watches it.
+        progress: std::io::stderr().is_terminal(),
+        ..RunOptions::default()
+    };
+    let summary =
+        engine::run_paths_with(&plan, &fers, &logs, &opts, &run, sink.as_mut(), &mut diag);
     if let Err(e) = sink.close() {
         if !output::is_broken_pipe(&e) {
             eprintln!("sumoq: writing output: {e}");

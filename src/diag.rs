@@ -42,6 +42,10 @@ pub struct Diagnostics {
     pub echo: bool,
     /// The first few warnings of each kind, kept for callers such as the REPL.
     pub kept: Vec<Warning>,
+    /// When set, warnings are only appended here, in order, neither
+    /// counted nor printed: the collector of a worker thread, whose
+    /// warnings are replayed later in input order.
+    pub captured: Option<Vec<Warning>>,
 }
 
 impl Diagnostics {
@@ -53,8 +57,20 @@ impl Diagnostics {
         }
     }
 
+    /// A collector that only captures (see [`Diagnostics::captured`]).
+    pub fn capturing() -> Self {
+        Diagnostics {
+            captured: Some(Vec::new()),
+            ..Default::default()
+        }
+    }
+
     /// Records one warning.
     pub fn warn(&mut self, w: Warning) {
+        if let Some(c) = &mut self.captured {
+            c.push(w);
+            return;
+        }
         let n = self.counts.entry(w.kind).or_insert(0);
         *n += 1;
         if *n <= WARN_CAP {
@@ -87,6 +103,12 @@ impl Diagnostics {
                 self.kept.push(w);
             }
         }
+    }
+
+    /// Counts `n` warnings of a kind that were neither printed nor kept
+    /// (past the cap when they happened).
+    pub fn count_unshown(&mut self, kind: &'static str, n: usize) {
+        *self.counts.entry(kind).or_insert(0) += n;
     }
 
     /// Total number of warnings.

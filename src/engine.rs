@@ -7,6 +7,7 @@ use crate::diag::{Diagnostics, Warning};
 use crate::error::QueryError;
 use crate::exec::{apply_fers, Fer, Pipeline, Sink};
 use crate::input::{self, Flow, InputOptions};
+use crate::parallel::{RunOptions, Runner};
 use crate::plan::{self, Plan};
 use crate::stages::external::SourceFiles;
 use crate::stages::StagePlan;
@@ -176,8 +177,8 @@ pub struct RunSummary {
     pub failed_inputs: u64,
 }
 
-/// Runs a plan over input paths (`-` is stdin), feeding `sink`. Inputs
-/// that cannot be read are reported and skipped.
+/// Runs a plan over input paths (`-` is stdin), feeding `sink`, on every
+/// core. Inputs that cannot be read are reported and skipped.
 pub fn run_paths(
     plan: &Plan,
     fers: &[Fer],
@@ -186,11 +187,25 @@ pub fn run_paths(
     sink: &mut dyn Sink,
     diag: &mut Diagnostics,
 ) -> RunSummary {
-    let mut pipe = Pipeline::new(plan);
+    run_paths_with(plan, fers, paths, opts, &RunOptions::default(), sink, diag)
+}
+
+/// [`run_paths`] with a thread count and progress display of its own. The
+/// output is the same at any thread count (see [`crate::parallel`]).
+pub fn run_paths_with(
+    plan: &Plan,
+    fers: &[Fer],
+    paths: &[String],
+    opts: &InputOptions,
+    run: &RunOptions,
+    sink: &mut dyn Sink,
+    diag: &mut Diagnostics,
+) -> RunSummary {
+    let mut runner = Runner::new(plan, fers, opts, run);
     let mut summary = RunSummary::default();
-    // The reader and the stages warn into separate collectors (the reader
-    // holds `diag` while it calls back into the stages); both print as they
-    // go, and the counts are merged at the end.
+    // The reader and the stages warn into separate collectors (as the
+    // sequential reader calls back into the stages while holding `diag`);
+    // both print as they go, and the counts are merged at the end.
     let mut stage_diag = Diagnostics::default();
     stage_diag.echo = diag.echo;
     let default = ["-".to_string()];
@@ -209,6 +224,57 @@ pub fn run_paths(
             Ok(r) => r,
             Err(e) => {
                 // `open` names the path in its error already.
+                eprintln!("sumoq: {e}");
+                summary.failed_inputs += 1;
+                continue;
+            }
+        };
+        match runner.input(name, reader, diag, &mut stage_diag, sink) {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Stop) => break,
+            Err(e) => {
+                eprintln!("sumoq: {name}: {e}");
+                summary.failed_inputs += 1;
+            }
+        }
+    }
+    summary.records = runner.records();
+    runner.finish(sink, &mut stage_diag);
+    diag.merge_printed(stage_diag);
+    summary
+}
+
+/// The reference run: [`run_paths`] on one thread, the plain way (every
+/// field of every record built, each record through the whole pipeline
+/// before the next is read). The parallel runner must give exactly what
+/// this gives; the tests compare the two.
+pub fn run_paths_plain(
+    plan: &Plan,
+    fers: &[Fer],
+    paths: &[String],
+    opts: &InputOptions,
+    sink: &mut dyn Sink,
+    diag: &mut Diagnostics,
+) -> RunSummary {
+    let mut pipe = Pipeline::new(plan);
+    let mut summary = RunSummary::default();
+    let mut stage_diag = Diagnostics::default();
+    stage_diag.echo = diag.echo;
+    let default = ["-".to_string()];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    for path in paths {
+        let name = if path == "-" {
+            "<stdin>"
+        } else {
+            path.as_str()
+        };
+        let reader = match input::open(path) {
+            Ok(r) => r,
+            Err(e) => {
                 eprintln!("sumoq: {e}");
                 summary.failed_inputs += 1;
                 continue;

@@ -114,6 +114,29 @@ impl Pipeline {
         Flow::Continue
     }
 
+    /// Pushes a record that has already been through the search
+    /// expression and the first `i` stages (a parallel run does those on
+    /// worker threads). Returns `Stop` as [`push`](Self::push) does.
+    pub fn push_at(
+        &mut self,
+        i: usize,
+        rec: Record,
+        sink: &mut dyn Sink,
+        diag: &mut Diagnostics,
+    ) -> Flow {
+        if self.stopped {
+            return Flow::Stop;
+        }
+        if let Flow::Stop = self.run_from(i, rec, sink, diag) {
+            self.stopped = true;
+            return Flow::Stop;
+        }
+        if self.input_done() {
+            return Flow::Stop;
+        }
+        Flow::Continue
+    }
+
     /// True when a reached `limit` has only per-record stages before it, so
     /// reading more input cannot change the output.
     fn input_done(&self) -> bool {
@@ -158,10 +181,39 @@ impl Pipeline {
 
     /// End of input: flushes every holding stage in order.
     pub fn finish(&mut self, sink: &mut dyn Sink, diag: &mut Diagnostics) {
+        self.finish_from(0, sink, diag);
+    }
+
+    /// End of input for a run whose stages up to `i` ran elsewhere and
+    /// gave `rows` (a parallel aggregation): the rows go on through the
+    /// stages after `i`, which are then flushed, as [`finish`](Self::finish)
+    /// does with what stage `i` holds.
+    pub fn finish_with(
+        &mut self,
+        i: usize,
+        rows: Vec<Record>,
+        sink: &mut dyn Sink,
+        diag: &mut Diagnostics,
+    ) {
         if self.stopped {
             return;
         }
-        for i in 0..self.ops.len() {
+        for r in rows {
+            if let Flow::Stop = self.run_from(i + 1, r, sink, diag) {
+                self.stopped = true;
+                return;
+            }
+        }
+        self.finish_from(i + 1, sink, diag);
+    }
+
+    /// End of input for a run whose stages before `start` ran elsewhere:
+    /// flushes the holding stages from `start` on.
+    pub fn finish_from(&mut self, start: usize, sink: &mut dyn Sink, diag: &mut Diagnostics) {
+        if self.stopped {
+            return;
+        }
+        for i in start..self.ops.len() {
             let mut out = Vec::new();
             self.ops[i].finish(&mut out, diag);
             for r in out {

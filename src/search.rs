@@ -6,9 +6,10 @@ use regex::Regex;
 
 use crate::ast::Search;
 use crate::error::QueryError;
+use crate::needle::Needle;
 use crate::plan::compile::regex_at;
 use crate::plan::expr::{wildcard_regex, FieldRef};
-use crate::record::Record;
+use crate::record::{Name, Record};
 
 /// A compiled search expression.
 #[derive(Clone, Debug)]
@@ -36,6 +37,8 @@ pub enum CSearch {
     Keyword {
         /// Term sequence regex.
         re: Regex,
+        /// A literal the text must contain, tried before the regex.
+        needle: Option<Box<Needle>>,
         /// As written.
         text: String,
     },
@@ -62,6 +65,7 @@ pub fn compile(s: &Search) -> Result<CSearch, QueryError> {
             None => CSearch::All,
             Some(src) => CSearch::Keyword {
                 re: regex_at(&src, *span)?,
+                needle: Needle::of_keyword(text).map(Box::new),
                 text: text.clone(),
             },
         },
@@ -128,21 +132,62 @@ pub fn keyword_regex(text: &str) -> Option<String> {
 impl CSearch {
     /// True when the record matches.
     pub fn matches(&self, rec: &Record) -> bool {
+        self.matches_in(rec, None)
+    }
+
+    /// True when the record matches, its text being `raw` (a record read
+    /// only in part, whose text has not been copied into it).
+    pub fn matches_with_raw(&self, rec: &Record, raw: &str) -> bool {
+        self.matches_in(rec, Some(raw))
+    }
+
+    fn matches_in(&self, rec: &Record, raw: Option<&str>) -> bool {
         match self {
             CSearch::All => true,
-            CSearch::And(a, b) => a.matches(rec) && b.matches(rec),
-            CSearch::Or(a, b) => a.matches(rec) || b.matches(rec),
-            CSearch::Not(a) => !a.matches(rec),
+            CSearch::And(a, b) => a.matches_in(rec, raw) && b.matches_in(rec, raw),
+            CSearch::Or(a, b) => a.matches_in(rec, raw) || b.matches_in(rec, raw),
+            CSearch::Not(a) => !a.matches_in(rec, raw),
             CSearch::Field {
                 field, re, negated, ..
             } => match field.get(rec).text() {
                 None => false,
                 Some(t) => re.is_match(&t) != *negated,
             },
-            CSearch::Keyword { re, .. } => match rec.raw_value().text() {
-                Some(t) => re.is_match(&t),
-                None => false,
-            },
+            CSearch::Keyword { re, needle, .. } => {
+                let hit =
+                    |t: &str| needle.as_ref().is_none_or(|n| n.may_match(t)) && re.is_match(t);
+                match raw {
+                    Some(t) => hit(t),
+                    None => rec.raw_value().text().is_some_and(|t| hit(&t)),
+                }
+            }
+        }
+    }
+
+    /// The field names the field terms read.
+    pub fn fields_read(&self, out: &mut Vec<Name>) {
+        match self {
+            CSearch::All | CSearch::Keyword { .. } => {}
+            CSearch::And(a, b) | CSearch::Or(a, b) => {
+                a.fields_read(out);
+                b.fields_read(out);
+            }
+            CSearch::Not(a) => a.fields_read(out),
+            CSearch::Field { field, .. } => {
+                if !out.contains(&field.name) {
+                    out.push(field.name.clone());
+                }
+            }
+        }
+    }
+
+    /// True when a keyword term reads the record's text.
+    pub fn reads_raw(&self) -> bool {
+        match self {
+            CSearch::All | CSearch::Field { .. } => false,
+            CSearch::Keyword { .. } => true,
+            CSearch::And(a, b) | CSearch::Or(a, b) => a.reads_raw() || b.reads_raw(),
+            CSearch::Not(a) => a.reads_raw(),
         }
     }
 

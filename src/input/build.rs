@@ -104,6 +104,27 @@ impl Builder {
         rec
     }
 
+    /// A record of this input with no fields, text or time yet (the
+    /// projected reader fills it in).
+    pub(crate) fn shell(&self, line: u64) -> Record {
+        Record {
+            fields: Vec::new(),
+            raw: None,
+            message_time: None,
+            meta: self.meta.clone(),
+            hidden: Vec::new(),
+            origin: Origin {
+                source: self.source.clone(),
+                line,
+            },
+        }
+    }
+
+    /// The derived `_messageTime` of a record read from text.
+    pub(crate) fn derive_time(&self, rec: &Record) -> Option<i64> {
+        self.message_time(rec, &[])
+    }
+
     /// The derived `_messageTime` (SPEC §2): none when the record has its
     /// own (it wins on lookup), else the first time field that is present
     /// and converts.

@@ -33,7 +33,12 @@ pub(crate) fn read<R: BufRead>(
 }
 
 /// The record for one line of text.
-fn line_record(b: &mut Builder, text: &str, line: u64, diag: &mut Diagnostics) -> Record {
+pub(crate) fn line_record(
+    b: &mut Builder,
+    text: &str,
+    line: u64,
+    diag: &mut Diagnostics,
+) -> Record {
     if text.trim_start_matches([' ', '\t']).starts_with('{') {
         // serde_json stops at 128 levels of nesting with an error, so a
         // hostile line cannot overflow the stack.

@@ -9,10 +9,12 @@
 //! into memory.
 
 mod build;
-mod detect;
+pub(crate) mod detect;
 mod json_array;
 mod line_reader;
 mod lines;
+pub(crate) mod project;
+pub mod scan;
 mod zeek;
 mod zeek_types;
 
@@ -94,6 +96,18 @@ pub fn read_input(
     sink: &mut dyn FnMut(Record) -> Flow,
 ) -> io::Result<Flow> {
     let (format, input) = detect::sniff(reader)?;
+    read_format(name, format, input, opts, diag, sink)
+}
+
+/// Reads one input whose format is known (see [`read_input`]).
+pub(crate) fn read_format(
+    name: &str,
+    format: detect::Format,
+    input: detect::Input,
+    opts: &InputOptions,
+    diag: &mut Diagnostics,
+    sink: &mut dyn FnMut(Record) -> Flow,
+) -> io::Result<Flow> {
     let mut builder = build::Builder::new(name, opts);
     match format {
         detect::Format::Lines => lines::read(input, &mut builder, diag, sink),
@@ -410,4 +424,10 @@ mod tests {
             assert_eq!(a, 548);
         }
     }
+}
+
+/// The sequential line reader, for tests elsewhere in the crate.
+#[cfg(test)]
+pub(crate) fn line_reader_for_tests<R: io::BufRead>(r: R) -> line_reader::LineReader<R> {
+    line_reader::LineReader::new(r)
 }

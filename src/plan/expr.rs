@@ -166,13 +166,13 @@ impl CExpr {
             CExpr::And(a, b) => Value::Bool(a.eval(rec).truthy() && b.eval(rec).truthy()),
             CExpr::Or(a, b) => Value::Bool(a.eval(rec).truthy() || b.eval(rec).truthy()),
             CExpr::Cmp(op, a, b) => {
-                let (x, y) = (a.eval(rec), b.eval(rec));
+                let (x, y) = (a.eval_cow(rec), b.eval_cow(rec));
                 Value::Bool(compare(*op, &x, &y))
             }
             CExpr::Arith(op, a, b) => arith(*op, &a.eval(rec), &b.eval(rec)),
             CExpr::In(e, list, negated) => {
                 let x = e.eval(rec);
-                let found = list.iter().any(|l| x.equals(&l.eval(rec)));
+                let found = list.iter().any(|l| x.equals(&l.eval_cow(rec)));
                 Value::Bool(found != *negated)
             }
             CExpr::Match {
@@ -234,6 +234,16 @@ impl CExpr {
             CExpr::ParseDate(e, p, z) => {
                 functions::time_fns::parse_date(&e.eval(rec), p.as_deref(), z.as_deref())
             }
+        }
+    }
+
+    /// Evaluates without copying a constant: a constant string is shared
+    /// by every thread running the plan, and copying it would make them
+    /// all write its reference count.
+    fn eval_cow(&self, rec: &Record) -> std::borrow::Cow<'_, Value> {
+        match self {
+            CExpr::Const(v) => std::borrow::Cow::Borrowed(v),
+            e => std::borrow::Cow::Owned(e.eval(rec)),
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod compile;
 pub mod expr;
+pub mod projection;
 
 use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 //! several threads and in the REPL again and again.
 
 pub mod accum;
+mod agg_state;
 pub mod aggregate;
 pub mod args;
 pub mod compare;
@@ -10,6 +11,7 @@ pub mod count_frequent;
 pub mod dedup;
 pub mod durations;
 pub mod eval;
+pub mod exact_sum;
 pub mod external;
 pub mod extract;
 pub mod fields;
@@ -57,6 +59,13 @@ pub trait RecordStage: Debug + Send + Sync {
     fn externals(&self) -> Vec<Arc<dyn external::External>> {
         Vec::new()
     }
+    /// The field names the stage reads (as written: `a.b` reads the key
+    /// `a` and the literal key `a.b`), so a run can read only the fields a
+    /// query needs. `None`, the default, means it may read any field,
+    /// `_raw` and `_messageTime` included.
+    fn reads(&self) -> Option<Vec<Name>> {
+        None
+    }
 }
 
 /// A stage that holds records or state across records (transpose, dedup,
@@ -88,6 +97,12 @@ pub trait HoldStage: Debug + Send + Sync {
             format!("{} cannot take the stages before it", self.describe()),
             crate::ast::Span::default(),
         ))
+    }
+
+    /// The field names the stage reads; `None`, the default, means any
+    /// field (see [`RecordStage::reads`]).
+    fn reads(&self) -> Option<Vec<Name>> {
+        None
     }
 }
 
@@ -176,6 +191,35 @@ impl StagePlan {
             StagePlan::Hold(s) => s.externals(),
             _ => Vec::new(),
         }
+    }
+    /// The field names the stage reads, or `None` when it may read any
+    /// field (generic stages unless they say otherwise). Used to read only
+    /// the fields a query needs from each record.
+    pub fn reads(&self) -> Option<Vec<Name>> {
+        let mut v: Vec<Name> = Vec::new();
+        match self {
+            StagePlan::Where(p) => v = p.reads(),
+            StagePlan::Eval(p) => v = p.reads(),
+            StagePlan::Fields(p) => v.extend(p.names.iter().map(|n| n.name.clone())),
+            StagePlan::Aggregate(p) => {
+                v.extend(p.by.iter().map(|k| k.name.clone()));
+                for a in &p.aggs {
+                    if let Some(e) = &a.arg {
+                        e.fields_read(&mut v);
+                    }
+                    // most_recent/least_recent rank by the record's time.
+                    if let aggregate::AggFunc::MostRecent | aggregate::AggFunc::LeastRecent = a.func
+                    {
+                        v.push(Arc::from("_messageTime"));
+                    }
+                }
+            }
+            StagePlan::Sort(p) => v.extend(p.keys.iter().map(|k| k.field.name.clone())),
+            StagePlan::Limit(_) => {}
+            StagePlan::Record(s) => return s.reads(),
+            StagePlan::Hold(s) => return s.reads(),
+        }
+        Some(v)
     }
 
     /// A one-line description for `:explain`.

@@ -1,0 +1,116 @@
+//! How a plan splits for a parallel run: the per-record prefix that runs
+//! where records are made, the aggregation (if it comes right after) that
+//! runs per chunk and merges, the projection, and the filters worth trying
+//! before a whole record is built.
+
+use crate::exec::Fer;
+use crate::input::InputOptions;
+use crate::plan::expr::CExpr;
+use crate::plan::projection::Projection;
+use crate::plan::Plan;
+use crate::record::{Name, Record};
+use crate::search::CSearch;
+use crate::stages::aggregate::AggPlan;
+use crate::stages::StagePlan;
+
+/// A filter that can be decided from the fields it reads alone.
+pub(crate) enum EarlyTest<'p> {
+    /// A leading `where`.
+    Where(&'p CExpr),
+    /// The search expression (field terms only).
+    Search(&'p CSearch),
+}
+
+impl EarlyTest<'_> {
+    /// True when the record, whose text is `raw`, passes.
+    pub(crate) fn passes(&self, rec: &Record, raw: &str) -> bool {
+        match self {
+            EarlyTest::Where(c) => c.eval(rec).truthy(),
+            EarlyTest::Search(s) => s.matches_with_raw(rec, raw),
+        }
+    }
+
+    /// The names it reads.
+    pub(crate) fn reads(&self) -> Vec<Name> {
+        let mut v = Vec::new();
+        match self {
+            EarlyTest::Where(c) => c.fields_read(&mut v),
+            EarlyTest::Search(s) => s.fields_read(&mut v),
+        }
+        v
+    }
+}
+
+/// A plan, split for a parallel run.
+pub(crate) struct Shape<'p> {
+    pub(crate) fers: &'p [Fer],
+    pub(crate) search: &'p CSearch,
+    /// The per-record stages before the first stage that holds records.
+    pub(crate) prefix: &'p [StagePlan],
+    /// The aggregation right after the prefix, if any.
+    pub(crate) agg: Option<&'p AggPlan>,
+    /// The index of the first stage after the prefix.
+    pub(crate) rest: usize,
+    pub(crate) projection: Projection,
+    /// A filter tried on only the fields it reads before the rest of a
+    /// record is picked out (the first leading `where`, else the search
+    /// expression). Filters are pure, so trying one early and again in its
+    /// place changes nothing but the time taken.
+    pub(crate) first: Option<EarlyTest<'p>>,
+    /// The names `first` reads.
+    pub(crate) first_reads: Vec<Name>,
+}
+
+impl<'p> Shape<'p> {
+    /// Splits `plan` (run after `fers`).
+    pub(crate) fn new(plan: &'p Plan, fers: &'p [Fer], opts: &InputOptions) -> Self {
+        let rest = plan
+            .stages
+            .iter()
+            .position(|s| !s.is_per_record())
+            .unwrap_or(plan.stages.len());
+        let prefix = plan.stages.get(..rest).unwrap_or_default();
+        let agg = match plan.stages.get(rest) {
+            Some(StagePlan::Aggregate(a)) => Some(a),
+            _ => None,
+        };
+        let projection = Projection::of(&plan.search, &plan.stages, fers, &opts.time_fields);
+        let mut early: Vec<EarlyTest<'p>> = Vec::new();
+        // With FERs the search sees what they made, so nothing is tried
+        // before the record is whole.
+        if fers.is_empty() {
+            for s in prefix {
+                match s {
+                    StagePlan::Where(w) => early.push(EarlyTest::Where(&w.cond)),
+                    _ => break,
+                }
+            }
+            if !matches!(plan.search, CSearch::All) {
+                early.push(EarlyTest::Search(&plan.search));
+            }
+            // `_raw` and `_messageTime` as fields are only filled into
+            // whole records (keywords get the line's text directly).
+            early.retain(|t| {
+                let reads = t.reads();
+                !reads.iter().any(|n| {
+                    matches!(
+                        crate::record::tool_field_name(n),
+                        Some("_raw" | "_messageTime")
+                    )
+                })
+            });
+        }
+        let first = early.into_iter().next();
+        let first_reads = first.as_ref().map(EarlyTest::reads).unwrap_or_default();
+        Shape {
+            fers,
+            search: &plan.search,
+            prefix,
+            agg,
+            rest,
+            projection,
+            first,
+            first_reads,
+        }
+    }
+}
