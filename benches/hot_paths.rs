@@ -136,7 +136,7 @@ fn projection(c: &mut Criterion) {
         g.bench_function(name, |b| {
             b.iter(|| {
                 for l in &data {
-                    black_box(scan(l, &mut w, &mut out).is_ok());
+                    black_box(scan(l.as_bytes(), &mut w, &mut out).is_ok());
                 }
             })
         });
@@ -152,10 +152,10 @@ fn records(n: usize) -> Vec<Record> {
         .iter()
         .map(|l| {
             let mut r = Record::default();
-            if scan(l, &mut w, &mut out).is_ok() {
+            if scan(l.as_bytes(), &mut w, &mut out).is_ok() {
                 for f in &out {
-                    let v = f.value.to_value(l).unwrap_or(Value::Null);
-                    r.fields.push((f.key.as_str(l).into(), v));
+                    let v = f.value.to_value(l.as_bytes()).unwrap_or(Value::Null);
+                    r.fields.push((f.key.as_str(l.as_bytes()).into(), v));
                 }
             }
             r

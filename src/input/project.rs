@@ -28,8 +28,8 @@ pub(crate) enum Line<'a> {
     Blank,
     /// Scanned on the fast path: the wanted fields are held by the maker,
     /// to be put into a record with [`LineMaker::fill_first`] or
-    /// [`LineMaker::fill`]. The line's text.
-    Fast(&'a str),
+    /// [`LineMaker::fill`]. The line, known to be UTF-8.
+    Fast(&'a [u8]),
     /// Read the plain way.
     Record(Record),
 }
@@ -123,39 +123,34 @@ impl LineMaker {
         if is_blank(bytes) {
             return Line::Blank;
         }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                let text = self.builder.decode(bytes, line, diag);
-                return Line::Record(line_record(&mut self.builder, &text, line, diag));
-            }
-        };
         let (set, first) = match (&mut self.first, &mut self.full) {
             (Some(f), _) => (f, true),
             (None, Some(f)) => (f, false),
-            (None, None) => {
-                return Line::Record(line_record(&mut self.builder, text, line, diag));
-            }
+            (None, None) => return Line::Record(self.plain(bytes, line, diag)),
         };
         self.found_first = first;
-        if text.trim_start_matches([' ', '\t']).starts_with('{') {
-            if scan(text, &mut set.wanted, &mut self.found).is_err() {
-                return Line::Record(line_record(&mut self.builder, text, line, diag));
-            }
+        let fast = if starts_object(bytes) {
+            // The scanner checks UTF-8 where it may be broken.
+            scan(bytes, &mut set.wanted, &mut self.found).is_ok()
         } else {
             // A text line: no fields, silently (SPEC §2).
             self.found.clear();
+            std::str::from_utf8(bytes).is_ok()
+        };
+        if fast {
+            Line::Fast(bytes)
+        } else {
+            Line::Record(self.plain(bytes, line, diag))
         }
-        Line::Fast(text)
     }
 
     /// Puts the first filter's fields of the last fast line into `rec`,
     /// replacing what it held. False when a value would not build (then
     /// read the line the plain way).
-    pub(crate) fn fill_first(&mut self, rec: &mut Record, text: &str, line: u64) -> bool {
+    pub(crate) fn fill_first(&mut self, rec: &mut Record, bytes: &[u8], line: u64) -> bool {
         reset(rec, line);
         match &mut self.first {
-            Some(set) => put(&mut self.builder, set, &self.found, rec, text),
+            Some(set) => put(&mut self.builder, set, &self.found, rec, bytes),
             None => true,
         }
     }
@@ -164,24 +159,25 @@ impl LineMaker {
     /// what it held, plus `_raw` and `_messageTime` when the query reads
     /// them. False when a value would not build, or when every field is
     /// needed: then read the line the plain way.
-    pub(crate) fn fill(&mut self, rec: &mut Record, text: &str, line: u64) -> bool {
+    pub(crate) fn fill(&mut self, rec: &mut Record, bytes: &[u8], line: u64) -> bool {
         reset(rec, line);
         let Some(set) = &mut self.full else {
             return false;
         };
         if self.found_first {
             self.found_first = false;
-            if text.trim_start_matches([' ', '\t']).starts_with('{')
-                && scan(text, &mut set.wanted, &mut self.found).is_err()
-            {
+            if starts_object(bytes) && scan(bytes, &mut set.wanted, &mut self.found).is_err() {
                 return false;
             }
         }
-        if !put(&mut self.builder, set, &self.found, rec, text) {
+        if !put(&mut self.builder, set, &self.found, rec, bytes) {
             return false;
         }
         if self.raw {
-            rec.raw = Some(text.into());
+            match std::str::from_utf8(bytes) {
+                Ok(t) => rec.raw = Some(t.into()),
+                Err(_) => return false,
+            }
         }
         if self.message_time {
             rec.message_time = self.builder.derive_time(rec);
@@ -189,10 +185,18 @@ impl LineMaker {
         true
     }
 
-    /// Reads a line the plain way (after a fill failed).
-    pub(crate) fn plain(&mut self, text: &str, line: u64, diag: &mut Diagnostics) -> Record {
-        line_record(&mut self.builder, text, line, diag)
+    /// Reads a line the plain way (also after a fill failed), with the
+    /// plain way's warnings.
+    pub(crate) fn plain(&mut self, bytes: &[u8], line: u64, diag: &mut Diagnostics) -> Record {
+        let text = self.builder.decode(bytes, line, diag);
+        line_record(&mut self.builder, &text, line, diag)
     }
+}
+
+/// True when the line, past spaces and tabs, starts with `{`: the lines
+/// the plain way parses as JSON.
+fn starts_object(bytes: &[u8]) -> bool {
+    bytes.iter().find(|b| !matches!(b, b' ' | b'\t')) == Some(&b'{')
 }
 
 /// The keys a lookup of `names` can see: each name and, for a path, its
@@ -218,7 +222,7 @@ fn reset(rec: &mut Record, line: u64) {
 }
 
 /// Builds the found fields into `rec`.
-fn put(b: &mut Builder, set: &mut KeySet, found: &[Found], rec: &mut Record, text: &str) -> bool {
+fn put(b: &mut Builder, set: &mut KeySet, found: &[Found], rec: &mut Record, text: &[u8]) -> bool {
     for f in found {
         let Ok(value) = f.value.to_value(text) else {
             return false;

@@ -263,11 +263,23 @@ pub enum Text {
 }
 
 impl Text {
-    /// The text, given the line it was found in.
-    pub fn as_str<'a>(&'a self, line: &'a str) -> &'a str {
+    /// The text, given the line it was found in (the scanner checked that
+    /// a span is UTF-8).
+    pub fn as_str<'a>(&'a self, line: &'a [u8]) -> &'a str {
+        match self {
+            Text::Span(a, b) => line
+                .get(*a..*b)
+                .and_then(|s| std::str::from_utf8(s).ok())
+                .unwrap_or_default(),
+            Text::Owned(s) => s,
+        }
+    }
+
+    /// The text's bytes, given the line it was found in.
+    fn bytes<'a>(&'a self, line: &'a [u8]) -> &'a [u8] {
         match self {
             Text::Span(a, b) => line.get(*a..*b).unwrap_or_default(),
-            Text::Owned(s) => s,
+            Text::Owned(s) => s.as_bytes(),
         }
     }
 }
@@ -292,9 +304,12 @@ pub enum Raw {
 
 impl Raw {
     /// The value, as the plain path would build it from `serde_json`.
-    pub fn to_value(&self, line: &str) -> Res<Value> {
+    pub fn to_value(&self, line: &[u8]) -> Res<Value> {
         Ok(match self {
-            Raw::Str(Text::Span(a, b)) => Value::str(line.get(*a..*b).ok_or(Unusual)?),
+            Raw::Str(Text::Span(a, b)) => {
+                let s = line.get(*a..*b).ok_or(Unusual)?;
+                Value::str(std::str::from_utf8(s).map_err(|_| Unusual)?)
+            }
             Raw::Str(Text::Owned(s)) => Value::str(s),
             Raw::Int(i) => Value::Int(*i),
             Raw::Float(f) => Value::Float(*f),
@@ -302,7 +317,7 @@ impl Raw {
             Raw::Null => Value::Null,
             Raw::Nested(a, b) => {
                 let text = line.get(*a..*b).ok_or(Unusual)?;
-                Value::from_json(serde_json::from_str(text).map_err(|_| Unusual)?)
+                Value::from_json(serde_json::from_slice(text).map_err(|_| Unusual)?)
             }
         })
     }
@@ -319,12 +334,18 @@ pub struct Found {
     pub value: Raw,
 }
 
-/// Bytes that end the run through a string: `"`, `\` and the control
-/// characters JSON forbids inside strings.
+/// Bytes that end the run through a string: `"`, `\`, the control
+/// characters JSON forbids inside strings, and non-ASCII bytes (checked
+/// as UTF-8 apart).
 static STR_STOP: [bool; 256] = {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    let mut i = 0x80;
+    while i < 0x100 {
         t[i] = true;
         i += 1;
     }
@@ -336,9 +357,9 @@ static STR_STOP: [bool; 256] = {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// The high bit of each byte of `w` (little-endian) that is `"`, `\` or
-/// below 0x20. Only the lowest set bit is exact (a borrow may flag bytes
-/// above a true one), which is all the caller uses.
+/// The high bit of each byte of `w` (little-endian) that is `"`, `\`,
+/// below 0x20 or not ASCII. Only the lowest set bit is exact (a borrow may
+/// flag bytes above a true one), which is all the caller uses.
 #[inline]
 fn stops(w: u64) -> u64 {
     let q = w ^ (ONES * b'"' as u64);
@@ -346,15 +367,17 @@ fn stops(w: u64) -> u64 {
     let zq = q.wrapping_sub(ONES) & !q;
     let zs = s.wrapping_sub(ONES) & !s;
     let ctl = w.wrapping_sub(ONES * 0x20) & !w;
-    (zq | zs | ctl) & HIGHS
+    (zq | zs | ctl | w) & HIGHS
 }
 
 /// Scans `line` (one JSON object, with white space around it allowed),
-/// pushing the wanted keys to `out` in input order.
-pub fn scan(line: &str, wanted: &mut Wanted, out: &mut Vec<Found>) -> Res<()> {
+/// pushing the wanted keys to `out` in input order. A line it accepts is
+/// valid UTF-8 (non-ASCII bytes are checked where they may appear, inside
+/// strings), so the caller need not check it again.
+pub fn scan(line: &[u8], wanted: &mut Wanted, out: &mut Vec<Found>) -> Res<()> {
     out.clear();
-    let b = line.as_bytes();
-    let mut c = Cursor { s: line, b, i: 0 };
+    let b = line;
+    let mut c = Cursor { b, i: 0 };
     c.ws();
     c.expect(b'{')?;
     c.ws();
@@ -374,10 +397,10 @@ pub fn scan(line: &str, wanted: &mut Wanted, out: &mut Vec<Found>) -> Res<()> {
             match slot {
                 Some(slot) => {
                     let value = c.value()?;
-                    let key_text = key.as_str(line);
+                    let key_text = key.bytes(line);
                     let same = out
                         .iter_mut()
-                        .find(|f| f.slot == slot && f.key.as_str(line) == key_text);
+                        .find(|f| f.slot == slot && f.key.bytes(line) == key_text);
                     match same {
                         Some(f) => f.value = value,
                         None => out.push(Found { slot, key, value }),
@@ -402,7 +425,6 @@ pub fn scan(line: &str, wanted: &mut Wanted, out: &mut Vec<Found>) -> Res<()> {
 }
 
 struct Cursor<'a> {
-    s: &'a str,
     b: &'a [u8],
     i: usize,
 }
@@ -441,44 +463,66 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// `b[from..to]` as text.
     fn slice(&self, from: usize, to: usize) -> Res<&'a str> {
-        self.s.get(from..to).ok_or(Unusual)
+        let s = self.b.get(from..to).ok_or(Unusual)?;
+        std::str::from_utf8(s).map_err(|_| Unusual)
+    }
+
+    /// Past a run of string bytes holding non-ASCII ones, which must be
+    /// UTF-8; stops at the next `"`, `\` or control character.
+    #[inline(never)]
+    fn non_ascii(&mut self) -> Res<()> {
+        let start = self.i;
+        while let Some(&x) = self.b.get(self.i) {
+            if x < 0x80 && STR_STOP[x as usize] {
+                break;
+            }
+            self.i += 1;
+        }
+        self.slice(start, self.i).map(|_| ())
     }
 
     /// A string after its opening quote: a span when it has no escape.
     #[inline(always)]
     fn string(&mut self) -> Res<Text> {
         let start = self.i;
-        self.run();
-        match self.peek() {
-            Some(b'"') => {
-                let end = self.i;
-                self.i += 1;
-                Ok(Text::Span(start, end))
+        loop {
+            self.run();
+            match self.peek() {
+                Some(b'"') => {
+                    let end = self.i;
+                    self.i += 1;
+                    return Ok(Text::Span(start, end));
+                }
+                Some(b'\\') => {
+                    let mut buf = String::from(self.slice(start, self.i)?);
+                    self.escaped(&mut buf)?;
+                    return Ok(Text::Owned(buf));
+                }
+                Some(x) if x >= 0x80 => self.non_ascii()?,
+                _ => return Err(Unusual),
             }
-            Some(b'\\') => {
-                let mut buf = String::from(self.slice(start, self.i)?);
-                self.escaped(&mut buf)?;
-                Ok(Text::Owned(buf))
-            }
-            _ => Err(Unusual),
         }
     }
 
     /// Skips a string after its opening quote.
     #[inline(always)]
     fn skip_string(&mut self) -> Res<()> {
-        self.run();
-        match self.peek() {
-            Some(b'"') => {
-                self.i += 1;
-                Ok(())
+        loop {
+            self.run();
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    let mut sink = String::new();
+                    return self.escaped(&mut sink);
+                }
+                Some(x) if x >= 0x80 => self.non_ascii()?,
+                _ => return Err(Unusual),
             }
-            Some(b'\\') => {
-                let mut sink = String::new();
-                self.escaped(&mut sink)
-            }
-            _ => Err(Unusual),
         }
     }
 
@@ -529,7 +573,13 @@ impl<'a> Cursor<'a> {
                 _ => return Err(Unusual),
             }
             let start = self.i;
-            self.run();
+            loop {
+                self.run();
+                match self.peek() {
+                    Some(x) if x >= 0x80 => self.non_ascii()?,
+                    _ => break,
+                }
+            }
             buf.push_str(self.slice(start, self.i)?);
         }
     }

@@ -17,16 +17,21 @@ use crate::stages::StagePlan;
 pub(crate) enum EarlyTest<'p> {
     /// A leading `where`.
     Where(&'p CExpr),
-    /// The search expression (field terms only).
-    Search(&'p CSearch),
+    /// The search expression; true when it has keywords (which read the
+    /// line's text).
+    Search(&'p CSearch, bool),
 }
 
 impl EarlyTest<'_> {
-    /// True when the record, whose text is `raw`, passes.
-    pub(crate) fn passes(&self, rec: &Record, raw: &str) -> bool {
+    /// True when the record, whose text is `raw` (UTF-8), passes.
+    pub(crate) fn passes(&self, rec: &Record, raw: &[u8]) -> bool {
         match self {
             EarlyTest::Where(c) => c.eval(rec).truthy(),
-            EarlyTest::Search(s) => s.matches_with_raw(rec, raw),
+            EarlyTest::Search(s, false) => s.matches(rec),
+            // Not UTF-8 cannot happen; then the whole record decides.
+            EarlyTest::Search(s, true) => {
+                std::str::from_utf8(raw).map_or(true, |t| s.matches_with_raw(rec, t))
+            }
         }
     }
 
@@ -35,7 +40,7 @@ impl EarlyTest<'_> {
         let mut v = Vec::new();
         match self {
             EarlyTest::Where(c) => c.fields_read(&mut v),
-            EarlyTest::Search(s) => s.fields_read(&mut v),
+            EarlyTest::Search(s, _) => s.fields_read(&mut v),
         }
         v
     }
@@ -86,7 +91,7 @@ impl<'p> Shape<'p> {
                 }
             }
             if !matches!(plan.search, CSearch::All) {
-                early.push(EarlyTest::Search(&plan.search));
+                early.push(EarlyTest::Search(&plan.search, plan.search.reads_raw()));
             }
             // `_raw` and `_messageTime` as fields are only filled into
             // whole records (keywords get the line's text directly).

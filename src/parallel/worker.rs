@@ -100,7 +100,7 @@ impl<'p> Worker<'p> {
 
     /// A line the scanner read: the first filter on its own fields, then
     /// the whole record.
-    fn fast(&mut self, text: &str, line: u64, ev: &mut Events) {
+    fn fast(&mut self, text: &[u8], line: u64, ev: &mut Events) {
         let mut rec = match self.scratch.take() {
             Some(r) => r,
             None => self.maker.shell(line),
@@ -121,7 +121,7 @@ impl<'p> Worker<'p> {
     }
 
     /// Reads a line the plain way after a value would not build.
-    fn plain(&mut self, scratch: Record, text: &str, line: u64, ev: &mut Events) {
+    fn plain(&mut self, scratch: Record, text: &[u8], line: u64, ev: &mut Events) {
         self.scratch = Some(scratch);
         let rec = self.maker.plain(text, line, &mut self.reader_diag);
         ev.take_warnings(&mut self.reader_diag, true);

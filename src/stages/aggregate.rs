@@ -99,19 +99,16 @@ struct Group {
 /// group exactly when their encodings are equal (SPEC §5: keys match by
 /// their text, null is its own key). Ints are written without allocating.
 pub(crate) fn encode_key(vals: &[Value], buf: &mut Vec<u8>) {
-    use std::io::Write;
     buf.clear();
     for v in vals {
         match v {
             Value::Null => buf.push(0),
             Value::Int(i) => {
+                let mut digits = itoa::Buffer::new();
+                let t = digits.format(*i);
                 buf.push(1);
-                let at = buf.len();
-                buf.extend_from_slice(&[0; 4]);
-                // Writing to a Vec cannot fail.
-                let _ = write!(buf, "{i}");
-                let len = (buf.len() - at - 4) as u32;
-                buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
+                buf.extend_from_slice(&(t.len() as u32).to_le_bytes());
+                buf.extend_from_slice(t.as_bytes());
             }
             other => {
                 let t = other.display_text();
@@ -128,7 +125,9 @@ pub(crate) fn encode_key(vals: &[Value], buf: &mut Vec<u8>) {
 /// operator that emits the result.
 pub struct AggOp {
     plan: AggPlan,
-    index: HashMap<Box<[u8]>, usize>,
+    /// Group index by encoded key. foldhash (seeded per process) rather
+    /// than SipHash: this lookup runs once per record.
+    index: HashMap<Box<[u8]>, usize, foldhash::quality::RandomState>,
     groups: Vec<Group>,
     warned: Vec<bool>,
     /// Reused for each record's key values and encoded key, so that a
@@ -147,7 +146,7 @@ impl AggOp {
         let warned = vec![false; plan.aggs.len()];
         AggOp {
             plan,
-            index: HashMap::new(),
+            index: HashMap::default(),
             groups: Vec::new(),
             warned,
             key_vals: Vec::new(),

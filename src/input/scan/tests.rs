@@ -22,12 +22,12 @@ fn plain(line: &str, wanted: &Wanted) -> Option<Vec<(String, &'static str, Strin
 
 fn fast(line: &str, wanted: &mut Wanted) -> Result<Vec<(String, &'static str, String)>, Unusual> {
     let mut out = Vec::new();
-    scan(line, wanted, &mut out)?;
+    scan(line.as_bytes(), wanted, &mut out)?;
     out.into_iter()
         .map(|f| {
-            let v = f.value.to_value(line)?;
+            let v = f.value.to_value(line.as_bytes())?;
             Ok((
-                f.key.as_str(line).to_string(),
+                f.key.as_str(line.as_bytes()).to_string(),
                 v.type_name(),
                 v.display_text().into_owned(),
             ))
@@ -217,10 +217,15 @@ fn plain_lines_take_the_fast_path() {
     let mut w = Wanted::new(["dest_port", "action"]);
     let line = r#"{"_messageTime":1735689600034,"dest_port":53,"action":"allowed","Action":"x","n":{"a":[1,2.5,{"b":null}]},"f":-0.5}"#;
     let mut out = Vec::new();
-    assert_eq!(scan(line, &mut w, &mut out), Ok(()));
+    assert_eq!(scan(line.as_bytes(), &mut w, &mut out), Ok(()));
     let got: Vec<(&str, String)> = out
         .iter()
-        .map(|f| (f.key.as_str(line), format!("{:?}", f.value.to_value(line))))
+        .map(|f| {
+            (
+                f.key.as_str(line.as_bytes()),
+                format!("{:?}", f.value.to_value(line.as_bytes())),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -237,12 +242,12 @@ fn repeated_key_keeps_first_place_and_last_value() {
     let mut w = Wanted::new(["a", "b"]);
     let mut out = Vec::new();
     let line = r#"{"a":1,"b":2,"a":"z"}"#;
-    assert_eq!(scan(line, &mut w, &mut out), Ok(()));
-    assert_eq!(out[0].key.as_str(line), "a");
+    assert_eq!(scan(line.as_bytes(), &mut w, &mut out), Ok(()));
+    assert_eq!(out[0].key.as_str(line.as_bytes()), "a");
     assert_eq!(
         out[0]
             .value
-            .to_value(line)
+            .to_value(line.as_bytes())
             .map(|v| v.display_text().into_owned()),
         Ok("z".into())
     );
@@ -254,8 +259,8 @@ fn escaped_key_matches() {
     let mut w = Wanted::new(["dest_port"]);
     let mut out = Vec::new();
     let line = r#"{"dest\u005Fport":"1\"2"}"#;
-    assert_eq!(scan(line, &mut w, &mut out), Ok(()));
-    assert_eq!(out[0].key.as_str(line), "dest_port");
+    assert_eq!(scan(line.as_bytes(), &mut w, &mut out), Ok(()));
+    assert_eq!(out[0].key.as_str(line.as_bytes()), "dest_port");
     assert_eq!(out[0].value, Raw::Str(Text::Owned("1\"2".into())));
 }
 
@@ -266,7 +271,7 @@ fn deep_nesting_is_left_to_serde() {
     line.push_str(&"]".repeat(100));
     line.push('}');
     assert_eq!(
-        scan(&line, &mut Wanted::default(), &mut Vec::new()),
+        scan(line.as_bytes(), &mut Wanted::default(), &mut Vec::new()),
         Err(Unusual)
     );
     assert!(serde_json::from_str::<serde_json::Value>(&line).is_ok());
@@ -287,7 +292,7 @@ fn broken_lines_are_unusual() {
         "{\"a\":\"\\q\"}",
     ] {
         assert_eq!(
-            scan(l, &mut Wanted::new(["a"]), &mut Vec::new()),
+            scan(l.as_bytes(), &mut Wanted::new(["a"]), &mut Vec::new()),
             Err(Unusual),
             "{l}"
         );
@@ -311,5 +316,47 @@ fn key_cache_keeps_colliding_keys() {
             let got = w.slot_at(line.as_bytes(), at, at + n.len());
             assert_eq!(got, w.slot(n.as_bytes()), "{n}");
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Any byte anywhere: a line the scanner accepts is UTF-8 and parses
+    /// the same with serde_json.
+    #[test]
+    fn accepted_bytes_are_utf8_and_agree(line in object_line(), at in any::<usize>(), byte in any::<u8>(), mut w in wanted()) {
+        let mut b = line.into_bytes();
+        let at = if b.is_empty() { 0 } else { at % b.len() };
+        b.insert(at, byte);
+        let mut out = Vec::new();
+        if scan(&b, &mut w, &mut out).is_ok() {
+            let text = std::str::from_utf8(&b);
+            prop_assert!(text.is_ok(), "accepted non-UTF-8 {:?}", b);
+            if let Ok(t) = text {
+                check(t, &mut w)?;
+            }
+        }
+    }
+}
+
+#[test]
+fn non_ascii_strings() {
+    let mut w = Wanted::new(["a"]);
+    let mut out = Vec::new();
+    let line = "{\"a\":\"caf\u{e9} \u{65e5}\u{672c}\",\"b\":\"\u{1f600}\"}";
+    assert_eq!(scan(line.as_bytes(), &mut w, &mut out), Ok(()));
+    let v = out[0]
+        .value
+        .to_value(line.as_bytes())
+        .map(|v| v.display_text().into_owned());
+    assert_eq!(v, Ok("caf\u{e9} \u{65e5}\u{672c}".to_string()));
+    for bad in [
+        &b"{\"a\":\"caf\xe9\"}"[..],
+        b"{\"b\":\"\xff\"}",
+        b"{\"a\":1}\xc3",
+        b"{\"\xe6\x97\":1}",
+    ] {
+        assert_eq!(scan(bad, &mut w, &mut out), Err(Unusual), "{bad:?}");
     }
 }
