@@ -22,9 +22,10 @@ struct Outcome {
     warnings: Vec<(String, String, u64, String)>,
     total_warnings: usize,
     records: u64,
+    failed_inputs: u64,
 }
 
-fn outcome(c: Collect, d: Diagnostics, records: u64) -> Outcome {
+fn outcome(c: Collect, d: Diagnostics, records: u64, failed_inputs: u64) -> Outcome {
     Outcome {
         rows: c
             .rows
@@ -58,6 +59,7 @@ fn outcome(c: Collect, d: Diagnostics, records: u64) -> Outcome {
             .collect(),
         total_warnings: d.total(),
         records,
+        failed_inputs,
     }
 }
 
@@ -70,7 +72,7 @@ fn plain_with(q: &str, fers: &[Fer], paths: &[String]) -> Outcome {
     let mut c = Collect::default();
     let mut d = Diagnostics::default();
     let s = run_paths_plain(&plan, fers, paths, &InputOptions::default(), &mut c, &mut d);
-    outcome(c, d, s.records)
+    outcome(c, d, s.records, s.failed_inputs)
 }
 
 fn parallel(q: &str, paths: &[String], threads: usize, chunk_size: usize) -> Outcome {
@@ -107,7 +109,7 @@ fn parallel_with(
     } else {
         s.records
     };
-    outcome(c, d, records)
+    outcome(c, d, records, s.failed_inputs)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -315,6 +317,38 @@ fn fers_agree() {
             let got = parallel_with(q, &fers, &paths, threads, chunk);
             assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
             assert_eq!(got.warnings, want.warnings, "{q}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A gzip input cut short: the whole lines before the break count, then
+/// the input fails, as in the plain run.
+#[test]
+fn truncated_gzip_agrees() {
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    let dir = scratch("gz");
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = enc.write_all(&netlike(33, 20_000));
+    let gz = enc.finish().unwrap_or_default();
+    let cut = gz.get(..gz.len() * 2 / 3).unwrap_or_default();
+    let paths = vec![
+        write(&dir, "cut.ndjson.gz", cut),
+        write(&dir, "after.ndjson", &netlike(34, 50)),
+    ];
+    for q in [
+        "* | count",
+        "* | count by dest_port",
+        "* | where dest_port > 1000 | fields src_ip | limit 100000",
+    ] {
+        let want = plain(q, &paths);
+        assert_eq!(want.failed_inputs, 1);
+        for (threads, chunk) in [(1, 1 << 20), (2, 3000), (3, 64 << 10)] {
+            let got = parallel(q, &paths, threads, chunk);
+            assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
+            assert_eq!(got.failed_inputs, 1, "{q}");
+            assert_eq!(got.total_warnings, want.total_warnings, "{q}");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
