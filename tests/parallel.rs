@@ -68,10 +68,14 @@ fn plain(q: &str, paths: &[String]) -> Outcome {
 }
 
 fn plain_with(q: &str, fers: &[Fer], paths: &[String]) -> Outcome {
+    plain_opts(q, fers, paths, &InputOptions::default())
+}
+
+fn plain_opts(q: &str, fers: &[Fer], paths: &[String], opts: &InputOptions) -> Outcome {
     let plan = plan_text(q).unwrap_or_else(|e| panic!("{q}: {}", e.message));
     let mut c = Collect::default();
     let mut d = Diagnostics::default();
-    let s = run_paths_plain(&plan, fers, paths, &InputOptions::default(), &mut c, &mut d);
+    let s = run_paths_plain(&plan, fers, paths, opts, &mut c, &mut d);
     outcome(c, d, s.records, s.failed_inputs)
 }
 
@@ -86,6 +90,24 @@ fn parallel_with(
     threads: usize,
     chunk_size: usize,
 ) -> Outcome {
+    parallel_opts(
+        q,
+        fers,
+        paths,
+        threads,
+        chunk_size,
+        &InputOptions::default(),
+    )
+}
+
+fn parallel_opts(
+    q: &str,
+    fers: &[Fer],
+    paths: &[String],
+    threads: usize,
+    chunk_size: usize,
+    opts: &InputOptions,
+) -> Outcome {
     let plan = plan_text(q).unwrap_or_else(|e| panic!("{q}: {}", e.message));
     let mut c = Collect::default();
     let mut d = Diagnostics::default();
@@ -94,15 +116,7 @@ fn parallel_with(
         progress: false,
         chunk_size,
     };
-    let s = run_paths_with(
-        &plan,
-        fers,
-        paths,
-        &InputOptions::default(),
-        &run,
-        &mut c,
-        &mut d,
-    );
+    let s = run_paths_with(&plan, fers, paths, opts, &run, &mut c, &mut d);
     // A limit may stop the parallel run after more records were read.
     let records = if q.contains("limit") || q.contains("top") {
         0
@@ -317,6 +331,39 @@ fn fers_agree() {
             let got = parallel_with(q, &fers, &paths, threads, chunk);
             assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
             assert_eq!(got.warnings, want.warnings, "{q}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--time-field` and `--set` reach the projected reader too.
+#[test]
+fn input_options_agree() {
+    let dir = scratch("opts");
+    let paths = vec![write(&dir, "o.ndjson", &netlike(41, 700))];
+    let opts = InputOptions {
+        time_fields: vec!["flow.start".into(), "TS".into()],
+        set: vec![
+            (
+                std::sync::Arc::from("_sourceCategory"),
+                sumoq::value::Value::str("set"),
+            ),
+            (
+                std::sync::Arc::from("_sourceHost"),
+                sumoq::value::Value::str("h1"),
+            ),
+        ],
+    };
+    for q in [
+        "* | min(_messageTime), max(_messageTime), count by action",
+        "_sourceCategory=set | count by _sourceHost",
+        "_sourceCategory=network | where _messageTime > 0 | count",
+        "* | fields _messageTime, _sourceCategory | limit 50",
+    ] {
+        let want = plain_opts(q, &[], &paths, &opts);
+        for (threads, chunk) in [(1, 1 << 20), (2, 700)] {
+            let got = parallel_opts(q, &[], &paths, threads, chunk, &opts);
+            assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
