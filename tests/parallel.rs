@@ -22,9 +22,10 @@ struct Outcome {
     warnings: Vec<(String, String, u64, String)>,
     total_warnings: usize,
     records: u64,
+    failed_inputs: u64,
 }
 
-fn outcome(c: Collect, d: Diagnostics, records: u64) -> Outcome {
+fn outcome(c: Collect, d: Diagnostics, records: u64, failed_inputs: u64) -> Outcome {
     Outcome {
         rows: c
             .rows
@@ -58,6 +59,7 @@ fn outcome(c: Collect, d: Diagnostics, records: u64) -> Outcome {
             .collect(),
         total_warnings: d.total(),
         records,
+        failed_inputs,
     }
 }
 
@@ -66,11 +68,15 @@ fn plain(q: &str, paths: &[String]) -> Outcome {
 }
 
 fn plain_with(q: &str, fers: &[Fer], paths: &[String]) -> Outcome {
+    plain_opts(q, fers, paths, &InputOptions::default())
+}
+
+fn plain_opts(q: &str, fers: &[Fer], paths: &[String], opts: &InputOptions) -> Outcome {
     let plan = plan_text(q).unwrap_or_else(|e| panic!("{q}: {}", e.message));
     let mut c = Collect::default();
     let mut d = Diagnostics::default();
-    let s = run_paths_plain(&plan, fers, paths, &InputOptions::default(), &mut c, &mut d);
-    outcome(c, d, s.records)
+    let s = run_paths_plain(&plan, fers, paths, opts, &mut c, &mut d);
+    outcome(c, d, s.records, s.failed_inputs)
 }
 
 fn parallel(q: &str, paths: &[String], threads: usize, chunk_size: usize) -> Outcome {
@@ -84,6 +90,24 @@ fn parallel_with(
     threads: usize,
     chunk_size: usize,
 ) -> Outcome {
+    parallel_opts(
+        q,
+        fers,
+        paths,
+        threads,
+        chunk_size,
+        &InputOptions::default(),
+    )
+}
+
+fn parallel_opts(
+    q: &str,
+    fers: &[Fer],
+    paths: &[String],
+    threads: usize,
+    chunk_size: usize,
+    opts: &InputOptions,
+) -> Outcome {
     let plan = plan_text(q).unwrap_or_else(|e| panic!("{q}: {}", e.message));
     let mut c = Collect::default();
     let mut d = Diagnostics::default();
@@ -92,22 +116,14 @@ fn parallel_with(
         progress: false,
         chunk_size,
     };
-    let s = run_paths_with(
-        &plan,
-        fers,
-        paths,
-        &InputOptions::default(),
-        &run,
-        &mut c,
-        &mut d,
-    );
+    let s = run_paths_with(&plan, fers, paths, opts, &run, &mut c, &mut d);
     // A limit may stop the parallel run after more records were read.
     let records = if q.contains("limit") || q.contains("top") {
         0
     } else {
         s.records
     };
-    outcome(c, d, records)
+    outcome(c, d, records, s.failed_inputs)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -315,6 +331,71 @@ fn fers_agree() {
             let got = parallel_with(q, &fers, &paths, threads, chunk);
             assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
             assert_eq!(got.warnings, want.warnings, "{q}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--time-field` and `--set` reach the projected reader too.
+#[test]
+fn input_options_agree() {
+    let dir = scratch("opts");
+    let paths = vec![write(&dir, "o.ndjson", &netlike(41, 700))];
+    let opts = InputOptions {
+        time_fields: vec!["flow.start".into(), "TS".into()],
+        set: vec![
+            (
+                std::sync::Arc::from("_sourceCategory"),
+                sumoq::value::Value::str("set"),
+            ),
+            (
+                std::sync::Arc::from("_sourceHost"),
+                sumoq::value::Value::str("h1"),
+            ),
+        ],
+    };
+    for q in [
+        "* | min(_messageTime), max(_messageTime), count by action",
+        "_sourceCategory=set | count by _sourceHost",
+        "_sourceCategory=network | where _messageTime > 0 | count",
+        "* | fields _messageTime, _sourceCategory | limit 50",
+    ] {
+        let want = plain_opts(q, &[], &paths, &opts);
+        for (threads, chunk) in [(1, 1 << 20), (2, 700)] {
+            let got = parallel_opts(q, &[], &paths, threads, chunk, &opts);
+            assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A gzip input cut short: the whole lines before the break count, then
+/// the input fails, as in the plain run.
+#[test]
+fn truncated_gzip_agrees() {
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+    let dir = scratch("gz");
+    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let _ = enc.write_all(&netlike(33, 20_000));
+    let gz = enc.finish().unwrap_or_default();
+    let cut = gz.get(..gz.len() * 2 / 3).unwrap_or_default();
+    let paths = vec![
+        write(&dir, "cut.ndjson.gz", cut),
+        write(&dir, "after.ndjson", &netlike(34, 50)),
+    ];
+    for q in [
+        "* | count",
+        "* | count by dest_port",
+        "* | where dest_port > 1000 | fields src_ip | limit 100000",
+    ] {
+        let want = plain(q, &paths);
+        assert_eq!(want.failed_inputs, 1);
+        for (threads, chunk) in [(1, 1 << 20), (2, 3000), (3, 64 << 10)] {
+            let got = parallel(q, &paths, threads, chunk);
+            assert_eq!(got.rows, want.rows, "{q} at {threads}/{chunk}");
+            assert_eq!(got.failed_inputs, 1, "{q}");
+            assert_eq!(got.total_warnings, want.total_warnings, "{q}");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);

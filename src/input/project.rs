@@ -227,15 +227,15 @@ fn put(b: &mut Builder, set: &mut KeySet, found: &[Found], rec: &mut Record, tex
         let Ok(value) = f.value.to_value(text) else {
             return false;
         };
-        let key = f.key.as_str(text);
+        let key = f.key.bytes(text);
         let name = match set.names.get_mut(f.slot) {
-            Some(Some(n)) if **n == *key => n.clone(),
+            Some(Some(n)) if n.as_bytes() == key => n.clone(),
             Some(slot) => {
-                let n = b.name(key);
+                let n = b.name(f.key.as_str(text));
                 *slot = Some(n.clone());
                 n
             }
-            None => b.name(key),
+            None => b.name(f.key.as_str(text)),
         };
         rec.fields.push((name, value));
     }

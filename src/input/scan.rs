@@ -276,7 +276,7 @@ impl Text {
     }
 
     /// The text's bytes, given the line it was found in.
-    fn bytes<'a>(&'a self, line: &'a [u8]) -> &'a [u8] {
+    pub fn bytes<'a>(&'a self, line: &'a [u8]) -> &'a [u8] {
         match self {
             Text::Span(a, b) => line.get(*a..*b).unwrap_or_default(),
             Text::Owned(s) => s.as_bytes(),
@@ -488,8 +488,7 @@ impl<'a> Cursor<'a> {
     fn string(&mut self) -> Res<Text> {
         let start = self.i;
         loop {
-            self.run();
-            match self.peek() {
+            match self.run() {
                 Some(b'"') => {
                     let end = self.i;
                     self.i += 1;
@@ -510,8 +509,7 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     fn skip_string(&mut self) -> Res<()> {
         loop {
-            self.run();
-            match self.peek() {
+            match self.run() {
                 Some(b'"') => {
                     self.i += 1;
                     return Ok(());
@@ -526,28 +524,34 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Advances over ordinary string bytes, eight at a time.
+    /// Advances over ordinary string bytes, eight at a time; returns the
+    /// byte it stopped at (taken from the word already loaded, so the
+    /// caller does not wait for another load), `None` at the end.
     #[inline(always)]
-    fn run(&mut self) {
+    fn run(&mut self) -> Option<u8> {
         let b = self.b;
         let mut i = self.i;
         while let Some(chunk) = b.get(i..i + 8) {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
-            let m = stops(u64::from_le_bytes(word));
+            let w = u64::from_le_bytes(word);
+            let m = stops(w);
             if m != 0 {
-                self.i = i + (m.trailing_zeros() / 8) as usize;
-                return;
+                let bit = m.trailing_zeros();
+                self.i = i + (bit / 8) as usize;
+                return Some((w >> (bit & !7)) as u8);
             }
             i += 8;
         }
         while let Some(&x) = b.get(i) {
             if STR_STOP[x as usize] {
-                break;
+                self.i = i;
+                return Some(x);
             }
             i += 1;
         }
         self.i = i;
+        None
     }
 
     /// The rest of a string from its first backslash, decoded onto `buf`.
@@ -574,8 +578,7 @@ impl<'a> Cursor<'a> {
             }
             let start = self.i;
             loop {
-                self.run();
-                match self.peek() {
+                match self.run() {
                     Some(x) if x >= 0x80 => self.non_ascii()?,
                     _ => break,
                 }

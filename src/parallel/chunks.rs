@@ -52,6 +52,8 @@ pub(crate) struct ChunkReader<R> {
     next_index: u64,
     next_line: u64,
     eof: bool,
+    /// A read error, reported after the whole lines read before it.
+    error: Option<io::Error>,
     /// Bytes handed out so far.
     pub(crate) bytes_read: u64,
 }
@@ -66,6 +68,7 @@ impl<R: Read> ChunkReader<R> {
             next_index: 0,
             next_line: 1,
             eof: false,
+            error: None,
             bytes_read: 0,
         }
     }
@@ -77,15 +80,28 @@ impl<R: Read> ChunkReader<R> {
 
     /// The next chunk, or `None` at the end of input.
     pub(crate) fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         let mut buf = std::mem::take(&mut self.carry);
         buf.reserve(self.size);
         let mut searched = 0;
         loop {
             if !self.eof {
                 let want = (self.size.saturating_sub(buf.len() - searched)).max(1) as u64;
-                let got = (&mut self.r).take(want).read_to_end(&mut buf)?;
-                if (got as u64) < want {
-                    self.eof = true;
+                match (&mut self.r).take(want).read_to_end(&mut buf) {
+                    Ok(got) if (got as u64) < want => self.eof = true,
+                    Ok(_) => {}
+                    Err(e) => {
+                        // As the sequential reader does: the whole lines
+                        // read before the error count, the partial one
+                        // does not; the error comes after them.
+                        self.error = Some(e);
+                        self.eof = true;
+                        let keep = memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1);
+                        buf.truncate(keep);
+                        break;
+                    }
                 }
             }
             if let Some(p) = memchr::memrchr(b'\n', buf.get(searched..).unwrap_or_default()) {
@@ -101,7 +117,10 @@ impl<R: Read> ChunkReader<R> {
             searched = buf.len();
         }
         if buf.is_empty() {
-            return Ok(None);
+            return match self.error.take() {
+                Some(e) => Err(e),
+                None => Ok(None),
+            };
         }
         let newlines = memchr::memchr_iter(b'\n', &buf).count() as u64;
         let lines = if buf.ends_with(b"\n") {
