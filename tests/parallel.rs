@@ -262,6 +262,9 @@ const QUERIES: &[&str] = &[
     "flow.start=*01Z | sum(bytes_out) by src_ip",
     "* | where _messageTime > 1735689700000 | count by action",
     "* | where dest_port = 1883",
+    "* | where _messageTime > 0 | where dest_port = 1883 | count by action",
+    "error | where dest_port > 1000 | count by action",
+    "denied OR tab | count",
     "action=deny error",
     "*",
 ];
