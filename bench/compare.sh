@@ -167,22 +167,29 @@ JQ
 q detection jq "jq -n -c -f \"$OUT/q/detection.jqprog\" \"$NET\""
 
 # Text logs: Cisco ASA syslog lines. A keyword count runs with any sumoq;
-# field extraction needs the parse stage (and the ASA FER), which come from
-# other branches: skipped, with a note, when this sumoq lacks them.
+# field extraction needs the parse stage and the ASA FER, which come from
+# other branches: each is skipped, with a note, when this sumoq lacks it.
 q asa_keyword sumoq "\"$SUMOQ\" run --format json -q '%ASA-4-106023 | count' \"$ASA\""
 q asa_keyword ag "\"$AG\" -o json '\"%ASA-4-106023\" | count' -f \"$ASA\""
 QUERIES="count by_port detection asa_keyword"
+AG_ASA_PARSE="\"$AG\" -o json '\"%ASA-6-302013\" | parse \"for outside:*/* (\" as dest_ip, dest_port | count by dest_port | sort by _count desc' -f \"$ASA\""
 ASA_PARSE='%ASA-6-302013 | parse "for outside:*/* (" as dest_ip, dest_port | count by dest_port | sort by _count'
-if "$SUMOQ" run --fer cisco_asa -q '* | limit 1' /dev/null > /dev/null 2>&1; then
-    q asa_fer sumoq "\"$SUMOQ\" run --format json --fer cisco_asa --set _sourceCategory=cisco/asa -q '%ASA-6-302013 | count by dest_port | sort by _count' \"$ASA\""
-    q asa_fer ag "\"$AG\" -o json '\"%ASA-6-302013\" | parse \"for outside:*/* (\" as dest_ip, dest_port | count by dest_port | sort by _count desc' -f \"$ASA\""
-    QUERIES="$QUERIES asa_fer"
-elif "$SUMOQ" run -q "$ASA_PARSE" /dev/null > /dev/null 2>&1; then
+if "$SUMOQ" run -q "$ASA_PARSE" /dev/null > /dev/null 2>&1; then
     q asa_parse sumoq "\"$SUMOQ\" run --format json -q '$ASA_PARSE' \"$ASA\""
-    q asa_parse ag "\"$AG\" -o json '\"%ASA-6-302013\" | parse \"for outside:*/* (\" as dest_ip, dest_port | count by dest_port | sort by _count desc' -f \"$ASA\""
+    q asa_parse ag "$AG_ASA_PARSE"
     QUERIES="$QUERIES asa_parse"
 else
-    say "note: this sumoq has no parse stage / cisco_asa FER yet; the ASA field-extraction workload is skipped"
+    say "note: this sumoq has no parse stage yet; the ASA parse workload is skipped"
+fi
+# The ASA FER extracts every normalized field from every ASA line (six
+# parse regex stages and a date); angle-grinder parses the one pattern the
+# count needs, on the lines that have it. Same answer, different work.
+if "$SUMOQ" run --fer cisco_asa -q '* | limit 1' /dev/null > /dev/null 2>&1; then
+    q asa_fer sumoq "\"$SUMOQ\" run --format json --fer cisco_asa --set _sourceCategory=cisco/asa -q '%ASA-6-302013 | count by dest_port | sort by _count' \"$ASA\""
+    q asa_fer ag "$AG_ASA_PARSE"
+    QUERIES="$QUERIES asa_fer"
+else
+    say "note: this sumoq has no cisco_asa FER yet; the ASA FER workload is skipped"
 fi
 
 # ----------------------------------------------------------------- runs --

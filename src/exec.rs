@@ -191,7 +191,7 @@ impl Pipeline {
     pub fn finish_with(
         &mut self,
         i: usize,
-        rows: Vec<Record>,
+        rows: impl IntoIterator<Item = Record>,
         sink: &mut dyn Sink,
         diag: &mut Diagnostics,
     ) {

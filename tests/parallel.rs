@@ -262,8 +262,25 @@ const QUERIES: &[&str] = &[
     "flow.start=*01Z | sum(bytes_out) by src_ip",
     "* | where _messageTime > 1735689700000 | count by action",
     "* | where dest_port = 1883",
+    "* | where _messageTime > 0 | where dest_port = 1883 | count by action",
+    "error | where dest_port > 1000 | count by action",
+    "denied OR tab | count",
     "action=deny error",
     "*",
+];
+
+/// Queries with stages other branches add (parsing, time slices, holding
+/// stages); skipped where this build does not plan them.
+const WITH_GENERIC_STAGES: &[&str] = &[
+    "* | parse regex field=process_name \"(?<p>[a-z]+)\" nodrop | count by p",
+    "* | parse \"\\\"action\\\":\\\"*\\\"\" as act | count by act, dest_port",
+    "* | json field=_raw \"dest_port\" as dp nodrop | count by dp",
+    "* | timeslice 1h | count by _timeslice",
+    "* | dedup by src_ip | count",
+    "* | count_frequent dest_port",
+    "* | total bytes_out as t by action | fields t, action | limit 20",
+    "* | fillmissing values(\"x\") in action | count by action",
+    "error | parse regex \"(?<w>er+or)\" nodrop | count by w",
 ];
 
 #[test]
@@ -278,8 +295,13 @@ fn parallel_runs_equal_the_plain_run() {
         ],
     ];
     inputs.push(vec![write(&dir, "empty.ndjson", b"")]);
+    let optional = WITH_GENERIC_STAGES
+        .iter()
+        .filter(|q| plan_text(q).is_ok())
+        .copied();
+    let queries: Vec<&str> = QUERIES.iter().copied().chain(optional).collect();
     for paths in &inputs {
-        for q in QUERIES {
+        for q in &queries {
             let want = plain(q, paths);
             for (threads, chunk) in [(1, 1 << 20), (1, 97), (2, 200), (3, 1000), (4, 1)] {
                 let got = parallel(q, paths, threads, chunk);

@@ -28,8 +28,10 @@ pub(crate) enum Line<'a> {
     Blank,
     /// Scanned on the fast path: the wanted fields are held by the maker,
     /// to be put into a record with [`LineMaker::fill_first`] or
-    /// [`LineMaker::fill`]. The line, known to be UTF-8.
-    Fast(&'a [u8]),
+    /// [`LineMaker::fill`]. The line, known to be UTF-8, and as text when
+    /// that was checked apart (text lines; the scanner checks JSON lines
+    /// as it goes).
+    Fast(&'a [u8], Option<&'a str>),
     /// Read the plain way.
     Record(Record),
 }
@@ -129,19 +131,17 @@ impl LineMaker {
             (None, None) => return Line::Record(self.plain(bytes, line, diag)),
         };
         self.found_first = first;
-        let fast = if starts_object(bytes) {
+        if starts_object(bytes) {
             // The scanner checks UTF-8 where it may be broken.
-            scan(bytes, &mut set.wanted, &mut self.found).is_ok()
-        } else {
+            if scan(bytes, &mut set.wanted, &mut self.found).is_ok() {
+                return Line::Fast(bytes, None);
+            }
+        } else if let Ok(text) = std::str::from_utf8(bytes) {
             // A text line: no fields, silently (SPEC §2).
             self.found.clear();
-            std::str::from_utf8(bytes).is_ok()
-        };
-        if fast {
-            Line::Fast(bytes)
-        } else {
-            Line::Record(self.plain(bytes, line, diag))
+            return Line::Fast(bytes, Some(text));
         }
+        Line::Record(self.plain(bytes, line, diag))
     }
 
     /// Puts the first filter's fields of the last fast line into `rec`,
@@ -159,7 +159,13 @@ impl LineMaker {
     /// what it held, plus `_raw` and `_messageTime` when the query reads
     /// them. False when a value would not build, or when every field is
     /// needed: then read the line the plain way.
-    pub(crate) fn fill(&mut self, rec: &mut Record, bytes: &[u8], line: u64) -> bool {
+    pub(crate) fn fill(
+        &mut self,
+        rec: &mut Record,
+        bytes: &[u8],
+        text: Option<&str>,
+        line: u64,
+    ) -> bool {
         reset(rec, line);
         let Some(set) = &mut self.full else {
             return false;
@@ -174,7 +180,7 @@ impl LineMaker {
             return false;
         }
         if self.raw {
-            match std::str::from_utf8(bytes) {
+            match text.map_or_else(|| std::str::from_utf8(bytes), Ok) {
                 Ok(t) => rec.raw = Some(t.into()),
                 Err(_) => return false,
             }

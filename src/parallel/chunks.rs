@@ -54,8 +54,6 @@ pub(crate) struct ChunkReader<R> {
     eof: bool,
     /// A read error, reported after the whole lines read before it.
     error: Option<io::Error>,
-    /// Bytes handed out so far.
-    pub(crate) bytes_read: u64,
 }
 
 impl<R: Read> ChunkReader<R> {
@@ -69,7 +67,6 @@ impl<R: Read> ChunkReader<R> {
             next_line: 1,
             eof: false,
             error: None,
-            bytes_read: 0,
         }
     }
 
@@ -135,7 +132,6 @@ impl<R: Read> ChunkReader<R> {
         };
         self.next_index += 1;
         self.next_line += lines;
-        self.bytes_read += chunk.bytes.len() as u64;
         Ok(Some(chunk))
     }
 }

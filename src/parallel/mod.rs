@@ -150,11 +150,9 @@ impl<'p> Runner<'p> {
         }
         let m = &mut self.main;
         match m.agg.take() {
-            Some(mut agg) => {
-                let mut rows = Vec::new();
-                crate::stages::Operator::finish(&mut agg, &mut rows, stage_diag);
-                m.pipe.finish_with(m.rest, rows, sink, stage_diag);
-            }
+            Some(agg) => m
+                .pipe
+                .finish_with(m.rest, agg.into_rows(), sink, stage_diag),
             None => m.pipe.finish_from(m.rest, sink, stage_diag),
         }
     }

@@ -55,6 +55,24 @@ impl<'p> Prefix<'p> {
         self.searched(rec, ev)
     }
 
+    /// Takes a record that already passed one filter, which is not tried
+    /// again: the search expression (`search_passed`), or else the first
+    /// stage, a `where`. Only without FERs (they run before the search).
+    pub(crate) fn push_passed(
+        &mut self,
+        rec: Record,
+        search_passed: bool,
+        ev: &mut Events,
+    ) -> Option<Record> {
+        if search_passed {
+            return self.run(rec, 0, ev);
+        }
+        if !self.search.matches(&rec) {
+            return Some(rec);
+        }
+        self.run(rec, 1, ev)
+    }
+
     fn searched(&mut self, rec: Record, ev: &mut Events) -> Option<Record> {
         if !self.search.matches(&rec) {
             return Some(rec);

@@ -15,23 +15,35 @@ use crate::stages::StagePlan;
 
 /// A filter that can be decided from the fields it reads alone.
 pub(crate) enum EarlyTest<'p> {
-    /// A leading `where`.
-    Where(&'p CExpr),
+    /// A leading `where`, and its place among the stages.
+    Where(&'p CExpr, usize),
     /// The search expression; true when it has keywords (which read the
     /// line's text).
     Search(&'p CSearch, bool),
 }
 
 impl EarlyTest<'_> {
-    /// True when the record, whose text is `raw` (UTF-8), passes.
-    pub(crate) fn passes(&self, rec: &Record, raw: &[u8]) -> bool {
+    /// True when the record, whose text is `raw` (UTF-8; `text` when
+    /// already checked), passes.
+    pub(crate) fn passes(&self, rec: &Record, raw: &[u8], text: Option<&str>) -> bool {
         match self {
-            EarlyTest::Where(c) => c.eval(rec).truthy(),
+            EarlyTest::Where(c, _) => c.eval(rec).truthy(),
             EarlyTest::Search(s, false) => s.matches(rec),
-            // Not UTF-8 cannot happen; then the whole record decides.
-            EarlyTest::Search(s, true) => {
-                std::str::from_utf8(raw).map_or(true, |t| s.matches_with_raw(rec, t))
-            }
+            EarlyTest::Search(s, true) => match text {
+                Some(t) => s.matches_with_raw(rec, t),
+                // Not UTF-8 cannot happen; then the whole record decides.
+                None => std::str::from_utf8(raw).map_or(true, |t| s.matches_with_raw(rec, t)),
+            },
+        }
+    }
+
+    /// Which filter a record that passed need not be tried with again:
+    /// `Some(true)` the search expression, `Some(false)` the first stage.
+    pub(crate) fn passed(&self) -> Option<bool> {
+        match self {
+            EarlyTest::Search(..) => Some(true),
+            EarlyTest::Where(_, 0) => Some(false),
+            EarlyTest::Where(..) => None,
         }
     }
 
@@ -39,7 +51,7 @@ impl EarlyTest<'_> {
     pub(crate) fn reads(&self) -> Vec<Name> {
         let mut v = Vec::new();
         match self {
-            EarlyTest::Where(c) => c.fields_read(&mut v),
+            EarlyTest::Where(c, _) => c.fields_read(&mut v),
             EarlyTest::Search(s, _) => s.fields_read(&mut v),
         }
         v
@@ -84,9 +96,9 @@ impl<'p> Shape<'p> {
         // With FERs the search sees what they made, so nothing is tried
         // before the record is whole.
         if fers.is_empty() {
-            for s in prefix {
+            for (i, s) in prefix.iter().enumerate() {
                 match s {
-                    StagePlan::Where(w) => early.push(EarlyTest::Where(&w.cond)),
+                    StagePlan::Where(w) => early.push(EarlyTest::Where(&w.cond, i)),
                     _ => break,
                 }
             }

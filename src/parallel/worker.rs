@@ -82,9 +82,9 @@ impl<'p> Worker<'p> {
                     ev.take_warnings(&mut self.reader_diag, true);
                     self.prefix.push(rec, &mut ev);
                 }
-                Line::Fast(text) => {
+                Line::Fast(bytes, text) => {
                     records += 1;
-                    self.fast(text, line, &mut ev);
+                    self.fast(bytes, text, line, &mut ev);
                 }
             }
         }
@@ -100,24 +100,30 @@ impl<'p> Worker<'p> {
 
     /// A line the scanner read: the first filter on its own fields, then
     /// the whole record.
-    fn fast(&mut self, text: &[u8], line: u64, ev: &mut Events) {
+    fn fast(&mut self, bytes: &[u8], text: Option<&str>, line: u64, ev: &mut Events) {
         let mut rec = match self.scratch.take() {
             Some(r) => r,
             None => self.maker.shell(line),
         };
+        let mut passed = None;
         if let (Some(test), true) = (&self.shape.first, self.maker.two_step()) {
-            if !self.maker.fill_first(&mut rec, text, line) {
-                return self.plain(rec, text, line, ev);
+            if !self.maker.fill_first(&mut rec, bytes, line) {
+                return self.plain(rec, bytes, line, ev);
             }
-            if !test.passes(&rec, text) {
+            if !test.passes(&rec, bytes, text) {
                 self.scratch = Some(rec);
                 return;
             }
+            passed = test.passed();
         }
-        if !self.maker.fill(&mut rec, text, line) {
-            return self.plain(rec, text, line, ev);
+        if !self.maker.fill(&mut rec, bytes, text, line) {
+            return self.plain(rec, bytes, line, ev);
         }
-        self.scratch = self.prefix.push(rec, ev);
+        self.scratch = match passed {
+            // The filter that passed is not tried again.
+            Some(search) => self.prefix.push_passed(rec, search, ev),
+            None => self.prefix.push(rec, ev),
+        };
     }
 
     /// Reads a line the plain way after a value would not build.

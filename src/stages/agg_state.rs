@@ -245,47 +245,68 @@ impl State {
         }
     }
 
-    /// Merges the state of a later part of the input into this one.
+    /// Merges the state of a later part of the input into this one. The
+    /// match is on `self` alone, exhaustively, so that a new kind of state
+    /// cannot compile without saying how it merges (a forgotten merge would
+    /// silently drop the later chunks' values). States of one aggregate
+    /// always have the same kind; a mismatch changes nothing.
     pub(crate) fn merge(&mut self, f: AggFunc, later: State) {
-        match (self, later) {
-            (State::Count(a), State::Count(b)) => *a += b,
-            (State::Distinct(a), State::Distinct(b)) => {
-                if a.is_empty() {
-                    *a = b;
-                } else {
-                    a.extend(b);
+        match self {
+            State::Count(a) => {
+                if let State::Count(b) = later {
+                    *a += b;
                 }
             }
-            (State::Sum(a), State::Sum(b)) => a.merge(&b),
-            (State::Avg(a, n), State::Avg(b, m)) => {
-                a.merge(&b);
-                *n += m;
+            State::Distinct(a) => {
+                if let State::Distinct(b) = later {
+                    if a.is_empty() {
+                        *a = b;
+                    } else {
+                        a.extend(b);
+                    }
+                }
             }
-            (
-                State::Stddev { n, sum, squares },
-                State::Stddev {
+            State::Sum(a) => {
+                if let State::Sum(b) = later {
+                    a.merge(&b);
+                }
+            }
+            State::Avg(a, n) => {
+                if let State::Avg(b, m) = later {
+                    a.merge(&b);
+                    *n += m;
+                }
+            }
+            State::Stddev { n, sum, squares } => {
+                if let State::Stddev {
                     n: m,
                     sum: s2,
                     squares: q2,
-                },
-            ) => {
-                *n += m;
-                sum.merge(&s2);
-                squares.merge(&q2);
+                } = later
+                {
+                    *n += m;
+                    sum.merge(&s2);
+                    squares.merge(&q2);
+                }
             }
-            (State::Values(a), State::Values(b)) => a.extend(b),
-            (
-                State::Extreme {
-                    num,
-                    text,
-                    all_numeric,
-                },
-                State::Extreme {
+            State::Values(a) => {
+                if let State::Values(b) = later {
+                    a.extend(b);
+                }
+            }
+            State::Extreme {
+                num,
+                text,
+                all_numeric,
+            } => {
+                let State::Extreme {
                     num: num2,
                     text: text2,
                     all_numeric: all2,
-                },
-            ) => {
+                } = later
+                else {
+                    return;
+                };
                 *all_numeric &= all2;
                 if let Some((n2, v2)) = num2 {
                     let replace = match num {
@@ -306,26 +327,30 @@ impl State {
                     }
                 }
             }
-            (State::Pick(cur), State::Pick(b))
-                if b.is_some() && (f == AggFunc::Last || cur.is_none()) =>
-            {
-                *cur = b;
-            }
-            (State::Texts(list, seen), State::Texts(later, _)) => {
-                for t in later {
-                    if list.len() < MAX_VALUES && !seen.contains(&t) {
-                        seen.insert(t.clone());
-                        list.push(t);
+            State::Pick(cur) => {
+                if let State::Pick(b) = later {
+                    if b.is_some() && (f == AggFunc::Last || cur.is_none()) {
+                        *cur = b;
                     }
                 }
             }
-            (State::Timed(cur), State::Timed(Some((t, v))))
-                if timed_wins(f, t, cur.as_ref().map(|(b, _)| *b)) =>
-            {
-                *cur = Some((t, v));
+            State::Texts(list, seen) => {
+                if let State::Texts(later, _) = later {
+                    for t in later {
+                        if list.len() < MAX_VALUES && !seen.contains(&t) {
+                            seen.insert(t.clone());
+                            list.push(t);
+                        }
+                    }
+                }
             }
-            // States of one aggregate always have the same shape.
-            _ => {}
+            State::Timed(cur) => {
+                if let State::Timed(Some((t, v))) = later {
+                    if timed_wins(f, t, cur.as_ref().map(|(b, _)| *b)) {
+                        *cur = Some((t, v));
+                    }
+                }
+            }
         }
     }
 

@@ -87,11 +87,43 @@ impl AggPlan {
 }
 
 /// A group: its key values (the first seen), its key's encoded text and
-/// one state per aggregate.
+/// its hash, one state per aggregate, and the next group whose key has the
+/// same hash (rare).
 struct Group {
     keys: Vec<Value>,
     encoded: Box<[u8]>,
+    hash: u64,
+    next: Option<usize>,
     states: Vec<State>,
+}
+
+/// The hash of an encoded key: foldhash, seeded once per process, so that
+/// every operator of a run (the workers' and the merging one) hashes a key
+/// alike and a merged group need not be hashed again.
+fn key_hash(key: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    static SEED: std::sync::OnceLock<foldhash::quality::RandomState> = std::sync::OnceLock::new();
+    SEED.get_or_init(foldhash::quality::RandomState::default)
+        .hash_one(key)
+}
+
+/// A hasher for keys that are hashes already.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; fold anything else in anyway.
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// Writes the group key of `vals` into `buf`: per value a 0 byte for null,
@@ -125,9 +157,10 @@ pub(crate) fn encode_key(vals: &[Value], buf: &mut Vec<u8>) {
 /// operator that emits the result.
 pub struct AggOp {
     plan: AggPlan,
-    /// Group index by encoded key. foldhash (seeded per process) rather
-    /// than SipHash: this lookup runs once per record.
-    index: HashMap<Box<[u8]>, usize, foldhash::quality::RandomState>,
+    /// The first group of each key hash (groups of one hash are chained
+    /// through `Group::next`). Keyed by the hash, so the key is stored once,
+    /// in its group.
+    index: HashMap<u64, usize, std::hash::BuildHasherDefault<Prehashed>>,
     groups: Vec<Group>,
     warned: Vec<bool>,
     /// Reused for each record's key values and encoded key, so that a
@@ -154,12 +187,35 @@ impl AggOp {
         }
     }
 
-    fn new_group(&self, keys: Vec<Value>, encoded: Box<[u8]>) -> Group {
+    fn new_group(&self, keys: Vec<Value>, encoded: Box<[u8]>, hash: u64) -> Group {
         Group {
             keys,
             encoded,
+            hash,
+            next: None,
             states: self.plan.aggs.iter().map(|a| State::new(a.func)).collect(),
         }
+    }
+
+    /// The group with this encoded key and hash, if any.
+    fn find(&self, key: &[u8], hash: u64) -> Option<usize> {
+        let mut at = self.index.get(&hash).copied();
+        while let Some(i) = at {
+            let g = self.groups.get(i)?;
+            if *g.encoded == *key {
+                return Some(i);
+            }
+            at = g.next;
+        }
+        None
+    }
+
+    /// Appends a group (not present yet) and indexes it.
+    fn push_group(&mut self, mut g: Group) -> usize {
+        let i = self.groups.len();
+        g.next = self.index.insert(g.hash, i);
+        self.groups.push(g);
+        i
     }
 
     /// Adds one record. The first value each aggregate of this operator
@@ -170,14 +226,12 @@ impl AggOp {
             self.key_vals.push(k.get(rec));
         }
         encode_key(&self.key_vals, &mut self.key_buf);
-        let gi = match self.index.get(self.key_buf.as_slice()) {
-            Some(&i) => i,
+        let hash = key_hash(&self.key_buf);
+        let gi = match self.find(&self.key_buf, hash) {
+            Some(i) => i,
             None => {
-                let encoded: Box<[u8]> = self.key_buf.as_slice().into();
-                let g = self.new_group(self.key_vals.clone(), encoded.clone());
-                self.groups.push(g);
-                self.index.insert(encoded, self.groups.len() - 1);
-                self.groups.len() - 1
+                let g = self.new_group(self.key_vals.clone(), self.key_buf.as_slice().into(), hash);
+                self.push_group(g)
             }
         };
         let group = &mut self.groups[gi];
@@ -225,8 +279,8 @@ impl AggOp {
     /// groups seen before are merged.
     pub fn merge(&mut self, later: AggOp) {
         for g in later.groups {
-            match self.index.get(&g.encoded) {
-                Some(&i) => {
+            match self.find(&g.encoded, g.hash) {
+                Some(i) => {
                     let mine = &mut self.groups[i];
                     for ((st, other), spec) in
                         mine.states.iter_mut().zip(g.states).zip(&self.plan.aggs)
@@ -235,8 +289,7 @@ impl AggOp {
                     }
                 }
                 None => {
-                    self.index.insert(g.encoded.clone(), self.groups.len());
-                    self.groups.push(g);
+                    self.push_group(g);
                 }
             }
         }
@@ -246,6 +299,34 @@ impl AggOp {
     pub fn group_count(&self) -> usize {
         self.groups.len()
     }
+}
+
+impl AggOp {
+    /// The result rows, one per group in order of first appearance, made
+    /// as they are taken (so a run with many groups does not hold every
+    /// row at once).
+    pub fn into_rows(mut self) -> impl Iterator<Item = Record> {
+        if self.groups.is_empty() && self.plan.by.is_empty() {
+            let g = self.new_group(Vec::new(), Box::default(), 0);
+            self.groups.push(g);
+        }
+        self.index = HashMap::default();
+        let plan = self.plan;
+        self.groups.into_iter().map(move |g| row(&plan, g))
+    }
+}
+
+/// The output row of a group.
+fn row(plan: &AggPlan, g: Group) -> Record {
+    let mut rec = Record::default();
+    rec.fields.reserve(plan.by.len() + plan.aggs.len());
+    for (k, v) in plan.by.iter().zip(g.keys) {
+        rec.fields.push((k.name.clone(), v));
+    }
+    for (spec, st) in plan.aggs.iter().zip(&g.states) {
+        rec.fields.push((spec.out.clone(), st.result(spec.func)));
+    }
+    rec
 }
 
 impl Operator for AggOp {
@@ -259,18 +340,11 @@ impl Operator for AggOp {
 
     fn finish(&mut self, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
         if self.groups.is_empty() && self.plan.by.is_empty() {
-            let g = self.new_group(Vec::new(), Box::default());
+            let g = self.new_group(Vec::new(), Box::default(), 0);
             self.groups.push(g);
         }
         for g in self.groups.drain(..) {
-            let mut rec = Record::default();
-            for (k, v) in self.plan.by.iter().zip(g.keys) {
-                rec.fields.push((k.name.clone(), v));
-            }
-            for (spec, st) in self.plan.aggs.iter().zip(&g.states) {
-                rec.fields.push((spec.out.clone(), st.result(spec.func)));
-            }
-            out.push(rec);
+            out.push(row(&self.plan, g));
         }
         self.index.clear();
     }
@@ -279,6 +353,27 @@ impl Operator for AggOp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_with_one_hash_are_chained() {
+        let plan = match crate::plan::plan_text("* | count by a") {
+            Ok(p) => p,
+            Err(e) => panic!("{}", e.message),
+        };
+        let Some(crate::stages::StagePlan::Aggregate(a)) = plan.stages.first() else {
+            panic!("not an aggregation");
+        };
+        let mut op = AggOp::new(a.clone());
+        for k in [&b"x"[..], b"y", b"z"] {
+            let g = op.new_group(Vec::new(), k.into(), 7);
+            op.push_group(g);
+        }
+        assert_eq!(op.find(b"x", 7), Some(0));
+        assert_eq!(op.find(b"y", 7), Some(1));
+        assert_eq!(op.find(b"z", 7), Some(2));
+        assert_eq!(op.find(b"w", 7), None);
+        assert_eq!(op.find(b"x", 8), None);
+    }
 
     #[test]
     fn keys_encode_by_text_and_null_apart() {
