@@ -28,8 +28,9 @@ Examples:
 A saved query or FER may be named instead of given by path: sumoq looks in
 ./queries (./queries/fer for FERs), then among the queries built into sumoq.
 
-Exit status: 0 done; 1 an input could not be read (or data warnings with
---strict); 2 a query error, reported before any input is read.";
+Exit status: 0 done; 1 an input could not be read, the run went over
+--max-memory (or data warnings with --strict); 2 a query error, reported
+before any input is read.";
 
 /// Run Sumo Logic queries offline over log files.
 #[derive(Parser, Debug)]
@@ -72,6 +73,17 @@ pub struct InputArgs {
     /// `--lookup '/Library/Users/me/Bad IPs=bad_ips.csv'`. Repeatable.
     #[arg(long = "lookup", value_name = "TABLE=FILE")]
     pub lookup: Vec<String>,
+    /// Stop, with a message, a run that holds more memory than this (the
+    /// groups of an aggregate, rows held for `sort`, the REPL's data):
+    /// e.g. 512M, 4G; `none` for no budget. Default: half the machine's
+    /// memory.
+    #[arg(long = "max-memory", value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub max_memory: Option<usize>,
+    /// Read at most this many bytes of each input (e.g. 100M), then stop
+    /// reading it with a warning: to sample a huge file or an endless
+    /// stream. Compressed inputs count their compressed bytes.
+    #[arg(long = "limit-bytes", value_name = "SIZE", value_parser = crate::memory::parse_size)]
+    pub limit_bytes: Option<usize>,
 }
 
 #[derive(Args, Debug)]
@@ -150,7 +162,17 @@ impl InputArgs {
             let (k, v) = pair(s, "--set")?;
             opts.set.push((Arc::from(k.as_str()), Value::from(v)));
         }
+        opts.limit_bytes = self
+            .limit_bytes
+            .filter(|n| *n != usize::MAX)
+            .map(|n| n as u64);
         Ok(opts)
+    }
+
+    /// Sets the memory budget for this run (see [`crate::memory`]).
+    pub fn apply_memory_budget(&self) {
+        let limit = self.max_memory.unwrap_or_else(crate::memory::default_limit);
+        crate::memory::set_limit(limit);
     }
 
     /// The local files given for hosted lookup tables. The table name may
@@ -180,8 +202,33 @@ impl InputArgs {
     }
 }
 
-/// Parses the command line and runs it; returns the exit code.
+/// The stack the command runs on: planning and evaluating a query recurse
+/// once per level of its expressions, which the parser bounds
+/// ([`crate::parser::MAX_OPERATORS`]); this leaves room to spare. Only the
+/// pages used are ever touched.
+const MAIN_STACK: usize = 256 << 20;
+
+/// Parses the command line and runs it on a thread with a large stack;
+/// returns the exit code.
 pub fn main() -> i32 {
+    let run = std::thread::Builder::new()
+        .name("sumoq".into())
+        .stack_size(MAIN_STACK)
+        .spawn(main_here);
+    match run.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        // A panic was printed by the hook already; say it is a bug.
+        Ok(Err(_)) => {
+            eprintln!("sumoq: internal error (a bug: please report it with the query and input)");
+            101
+        }
+        // No thread for the large stack: run here.
+        Err(_) => main_here(),
+    }
+}
+
+/// [`main`] on the current thread.
+fn main_here() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -192,7 +239,10 @@ pub fn main() -> i32 {
     match cli.cmd {
         Cmd::Run(a) => run(a),
         Cmd::Check(a) => check(a),
-        Cmd::Repl(a) => crate::repl::main(&a.logs, &a.input),
+        Cmd::Repl(a) => {
+            a.input.apply_memory_budget();
+            crate::repl::main(&a.logs, &a.input)
+        }
     }
 }
 
@@ -240,6 +290,7 @@ fn run(a: RunArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return fail(&e),
     };
+    a.input.apply_memory_budget();
     let tty = std::io::stdout().is_terminal();
     let format = match a.format {
         Some(FormatArg::Table) => Format::Table,
@@ -296,6 +347,10 @@ fn run(a: RunArgs) -> i32 {
     }
     for line in diag.summary() {
         eprintln!("{line}");
+    }
+    if let Some(e) = summary.exceeded {
+        eprintln!("sumoq: error: {e}");
+        return 1;
     }
     if summary.failed_inputs > 0 || (a.strict && diag.total() > 0) {
         1

@@ -1,7 +1,9 @@
 //! The one entry point the CLI and the REPL share: find a query, plan it,
 //! plan the FERs, and run them over inputs.
 
+use std::io::{self, Read};
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use crate::diag::{Diagnostics, Warning};
 use crate::error::QueryError;
@@ -175,6 +177,24 @@ pub struct RunSummary {
     pub records: u64,
     /// Inputs that could not be opened or read.
     pub failed_inputs: u64,
+    /// Set when the run stopped at the memory budget (its aggregates were
+    /// not printed).
+    pub exceeded: Option<crate::memory::Exceeded>,
+}
+
+/// One input to read: its display name, and its reader or the error that
+/// kept it from opening (reported and counted when the run reaches it).
+pub type Opened = (String, io::Result<Box<dyn Read + Send>>);
+
+/// The inputs named by `paths` (`-`, or no path at all, is stdin), each
+/// opened only when the run reaches it, so that a thousand files do not hold
+/// a thousand descriptors.
+pub fn open_paths(paths: &[String]) -> impl Iterator<Item = Opened> + '_ {
+    let stdin = paths.is_empty().then_some("-");
+    paths.iter().map(String::as_str).chain(stdin).map(|path| {
+        let name = if path == "-" { "<stdin>" } else { path };
+        (name.to_string(), input::open(path))
+    })
 }
 
 /// Runs a plan over input paths (`-` is stdin), feeding `sink`, on every
@@ -201,6 +221,20 @@ pub fn run_paths_with(
     sink: &mut dyn Sink,
     diag: &mut Diagnostics,
 ) -> RunSummary {
+    run_inputs_with(plan, fers, open_paths(paths), opts, run, sink, diag)
+}
+
+/// [`run_paths_with`] over inputs opened by the caller (the fuzz targets
+/// read from memory).
+pub fn run_inputs_with(
+    plan: &Plan,
+    fers: &[Fer],
+    inputs: impl IntoIterator<Item = Opened>,
+    opts: &InputOptions,
+    run: &RunOptions,
+    sink: &mut dyn Sink,
+    diag: &mut Diagnostics,
+) -> RunSummary {
     let mut runner = Runner::new(plan, fers, opts, run);
     let mut summary = RunSummary::default();
     // The reader and the stages warn into separate collectors (as the
@@ -208,28 +242,16 @@ pub fn run_paths_with(
     // both print as they go, and the counts are merged at the end.
     let mut stage_diag = Diagnostics::default();
     stage_diag.echo = diag.echo;
-    let default = ["-".to_string()];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
-    for path in paths {
-        let name = if path == "-" {
-            "<stdin>"
-        } else {
-            path.as_str()
+    for (name, reader) in inputs {
+        let Some(reader) = opened(reader, &mut summary) else {
+            continue;
         };
-        let reader = match input::open(path) {
-            Ok(r) => r,
-            Err(e) => {
-                // `open` names the path in its error already.
-                eprintln!("sumoq: {e}");
-                summary.failed_inputs += 1;
-                continue;
-            }
-        };
-        match runner.input(name, reader, diag, &mut stage_diag, sink) {
+        let (reader, cut) = input::cap_input(reader, opts);
+        let flow = runner.input(&name, reader, diag, &mut stage_diag, sink);
+        if cut.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            diag.warn(input::cut_warning(&name, opts));
+        }
+        match flow {
             Ok(Flow::Continue) => {}
             Ok(Flow::Stop) => break,
             Err(e) => {
@@ -239,9 +261,26 @@ pub fn run_paths_with(
         }
     }
     summary.records = runner.records();
+    summary.exceeded = runner.exceeded();
     runner.finish(sink, &mut stage_diag);
     diag.merge_printed(stage_diag);
     summary
+}
+
+/// The reader of an input, or `None` after reporting why it did not open.
+fn opened(
+    reader: io::Result<Box<dyn Read + Send>>,
+    summary: &mut RunSummary,
+) -> Option<Box<dyn Read + Send>> {
+    match reader {
+        Ok(r) => Some(r),
+        Err(e) => {
+            // `input::open` names the path in its error already.
+            eprintln!("sumoq: {e}");
+            summary.failed_inputs += 1;
+            None
+        }
+    }
 }
 
 /// The reference run: [`run_paths`] on one thread, the plain way (every
@@ -256,32 +295,29 @@ pub fn run_paths_plain(
     sink: &mut dyn Sink,
     diag: &mut Diagnostics,
 ) -> RunSummary {
+    run_inputs_plain(plan, fers, open_paths(paths), opts, sink, diag)
+}
+
+/// [`run_paths_plain`] over inputs opened by the caller.
+pub fn run_inputs_plain(
+    plan: &Plan,
+    fers: &[Fer],
+    inputs: impl IntoIterator<Item = Opened>,
+    opts: &InputOptions,
+    sink: &mut dyn Sink,
+    diag: &mut Diagnostics,
+) -> RunSummary {
     let mut pipe = Pipeline::new(plan);
     let mut summary = RunSummary::default();
     let mut stage_diag = Diagnostics::default();
     stage_diag.echo = diag.echo;
-    let default = ["-".to_string()];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
-    for path in paths {
-        let name = if path == "-" {
-            "<stdin>"
-        } else {
-            path.as_str()
+    let mut stop = false;
+    for (name, reader) in inputs {
+        let Some(reader) = opened(reader, &mut summary) else {
+            continue;
         };
-        let reader = match input::open(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("sumoq: {e}");
-                summary.failed_inputs += 1;
-                continue;
-            }
-        };
-        let mut stop = false;
-        let res = input::read_input(name, reader, opts, diag, &mut |rec| {
+        let (reader, cut) = input::cap_input(reader, opts);
+        let res = input::read_input(&name, reader, opts, diag, &mut |rec| {
             summary.records += 1;
             let recs = if fers.is_empty() {
                 vec![rec]
@@ -296,6 +332,9 @@ pub fn run_paths_plain(
             }
             Flow::Continue
         });
+        if cut.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            diag.warn(input::cut_warning(&name, opts));
+        }
         if let Err(e) = res {
             eprintln!("sumoq: {name}: {e}");
             summary.failed_inputs += 1;
@@ -336,53 +375,4 @@ pub fn run_records<'a>(
     }
     pipe.finish(sink, diag);
     n
-}
-
-/// Reads every record of the inputs into memory, FERs applied (the REPL
-/// loads once and re-runs queries over the result). `progress` is called
-/// now and then with the records read so far.
-pub fn load_records(
-    fers: &[Fer],
-    paths: &[String],
-    opts: &InputOptions,
-    diag: &mut Diagnostics,
-    progress: &mut dyn FnMut(u64),
-) -> (Vec<crate::record::Record>, RunSummary) {
-    let mut records = Vec::new();
-    let mut summary = RunSummary::default();
-    for path in paths {
-        let name = if path == "-" {
-            "<stdin>"
-        } else {
-            path.as_str()
-        };
-        let reader = match input::open(path) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("sumoq: {e}");
-                summary.failed_inputs += 1;
-                continue;
-            }
-        };
-        let mut fer_diag = Diagnostics::default();
-        fer_diag.echo = diag.echo;
-        let res = input::read_input(name, reader, opts, diag, &mut |rec| {
-            summary.records += 1;
-            if summary.records % 65_536 == 0 {
-                progress(summary.records);
-            }
-            if fers.is_empty() {
-                records.push(rec);
-            } else {
-                records.extend(apply_fers(fers, rec, &mut fer_diag));
-            }
-            Flow::Continue
-        });
-        diag.merge_printed(fer_diag);
-        if let Err(e) = res {
-            eprintln!("sumoq: {name}: {e}");
-            summary.failed_inputs += 1;
-        }
-    }
-    (records, summary)
 }

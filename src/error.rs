@@ -66,14 +66,28 @@ impl QueryError {
         let end = clamp_to_char(text, self.span.end.max(self.span.start));
         let span_text = &text[start..end];
         let first_line_len = span_text.split('\n').next().unwrap_or("").chars().count();
-        let rest_of_line = line.chars().count().saturating_sub(col - 1);
+        let chars: Vec<char> = line.chars().collect();
+        let rest_of_line = chars.len().saturating_sub(col - 1);
         let width = first_line_len.min(rest_of_line).max(1);
-        let shown_line = sanitize(line);
-        let lead: String = line
-            .chars()
-            .take(col - 1)
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
+        let (from, to) = window(chars.len(), col - 1, width);
+        let mut shown_line = String::new();
+        let mut lead = String::new();
+        if from > 0 {
+            shown_line.push('…');
+            lead.push(' ');
+        }
+        shown_line.push_str(&sanitize(chars.get(from..to).unwrap_or_default()));
+        if to < chars.len() {
+            shown_line.push('…');
+        }
+        lead.extend(
+            chars
+                .get(from..col - 1)
+                .unwrap_or_default()
+                .iter()
+                .map(|c| if *c == '\t' { '\t' } else { ' ' }),
+        );
+        let width = width.min(to.saturating_sub(col - 1)).max(1);
         let mut out = format!(
             "error: {}\n{pad}--> {}:{}:{}\n{pad} |\n{} | {}\n{pad} | {}{}",
             self.message,
@@ -92,9 +106,30 @@ impl QueryError {
     }
 }
 
+/// Query lines longer than this are shown cut around the error, so a
+/// generated or pasted one-line query of a megabyte stays readable.
+const MAX_SHOWN_CHARS: usize = 200;
+
+/// How much of a cut line is shown, and how much of it before the caret.
+const WINDOW_CHARS: usize = 160;
+const CONTEXT_CHARS: usize = 60;
+
+/// The part of a line of `len` characters to show for an error at `col`
+/// (0-based) spanning `width`: all of it when short, else a window with
+/// some context before the caret.
+fn window(len: usize, col: usize, width: usize) -> (usize, usize) {
+    if len <= MAX_SHOWN_CHARS {
+        return (0, len);
+    }
+    let from = col.saturating_sub(CONTEXT_CHARS);
+    let to = (from + WINDOW_CHARS).max(col + width.min(WINDOW_CHARS));
+    (from, to.min(len))
+}
+
 /// Replaces control characters so a pasted query cannot move the cursor.
-fn sanitize(line: &str) -> String {
-    line.chars()
+fn sanitize(line: &[char]) -> String {
+    line.iter()
+        .copied()
         .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
         .collect()
 }
@@ -149,6 +184,19 @@ mod tests {
         assert!(r.contains("2 | | wher x > 1"), "{r}");
         assert!(r.contains("  |   ^^^^"), "{r}");
         assert!(r.contains("did you mean `where`?"));
+    }
+
+    #[test]
+    fn long_line_is_cut_around_the_caret() {
+        let q = format!("* | where {}", "x".repeat(500)) + " ~ 1";
+        let at = q.find('~').unwrap_or(0);
+        let e = QueryError::new("unexpected `~`", Span::new(at, at + 1));
+        let r = e.render(&q, "query");
+        let lines: Vec<&str> = r.lines().collect();
+        assert!(lines[3].starts_with("1 | …xxx"), "{r}");
+        assert!(lines[3].chars().count() < 180, "{r}");
+        let caret = lines[4].find('^').unwrap_or(0);
+        assert_eq!(lines[3].chars().nth(caret), Some('~'), "{r}");
     }
 
     #[test]

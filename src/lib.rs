@@ -15,6 +15,7 @@ pub mod error;
 pub mod exec;
 pub mod functions;
 pub mod input;
+pub mod memory;
 pub mod needle;
 pub mod output;
 pub mod parallel;

@@ -9,6 +9,12 @@
 //!   `--format json` is added.
 //! - `=== input NAME`: a file written to the scratch folder and passed as an
 //!   input, in order (`=== input` alone names it `input.log`).
+//! - `=== generate input NAME`: like `input`, but the body says how to make
+//!   the file, for inputs too large to keep in a case (a 50 MB line): each
+//!   line is a JSON string, or `N * "string"` for N copies of it; the
+//!   pieces are joined without separators.
+//! - `=== generate file NAME`: the same, written to the scratch folder but
+//!   not passed as an input (a query file too long for an argument).
 //! - `=== stdin`: text given on standard input.
 //! - `=== stdout`: the exact expected standard output.
 //! - `=== stderr`: the exact expected standard error (`$DIR` stands for the
@@ -17,7 +23,8 @@
 //!
 //! Lines before the first section are a description. `UPDATE_GOLDEN=1`
 //! rewrites the stdout/stderr/exit sections from the actual run (review the
-//! diff before committing).
+//! diff before committing); `GOLDEN_FILTER=TEXT` keeps only the cases whose
+//! path holds TEXT.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -87,6 +94,13 @@ fn run_case(c: &Case, root: &Path) -> Outcome {
             let p = scratch.join(file);
             std::fs::write(&p, body).expect("write input");
             inputs.push(p.display().to_string());
+        } else if let Some(rest) = name.strip_prefix("generate ") {
+            let (kind, file) = rest.split_once(' ').unwrap_or((rest, "input.log"));
+            let p = scratch.join(file.trim());
+            std::fs::write(&p, generate(body, &c.path)).expect("write generated file");
+            if kind == "input" {
+                inputs.push(p.display().to_string());
+            }
         }
     }
     let subst = |s: &str| {
@@ -134,6 +148,24 @@ fn run_case(c: &Case, root: &Path) -> Outcome {
     };
     let _ = std::fs::remove_dir_all(&scratch);
     o
+}
+
+/// The bytes a `generate` section describes: per line a JSON string, or
+/// `N * "string"`.
+fn generate(body: &str, case: &Path) -> Vec<u8> {
+    let mut out = String::new();
+    for line in body.lines().filter(|l| !l.trim().is_empty()) {
+        let (n, text) = match line.split_once(" * ") {
+            Some((n, text)) if n.trim().parse::<usize>().is_ok() => {
+                (n.trim().parse::<usize>().unwrap_or(1), text)
+            }
+            _ => (1, line),
+        };
+        let piece: String = serde_json::from_str(text.trim())
+            .unwrap_or_else(|e| panic!("{}: bad generate line {line:?}: {e}", case.display()));
+        out.push_str(&piece.repeat(n));
+    }
+    out.into_bytes()
 }
 
 fn tempdir(case: &Path) -> PathBuf {
@@ -188,6 +220,12 @@ fn golden_cases() {
     let mut paths = Vec::new();
     cases(&root.join("tests/golden"), &mut paths);
     assert!(!paths.is_empty(), "no golden cases found");
+    // `GOLDEN_FILTER=limits/` runs (or blesses) only the cases whose path
+    // holds the text.
+    if let Some(f) = std::env::var_os("GOLDEN_FILTER") {
+        let f = f.to_string_lossy().into_owned();
+        paths.retain(|p| p.display().to_string().contains(&f));
+    }
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
     let mut failures = Vec::new();
     for p in &paths {

@@ -375,6 +375,8 @@ fn input_options_agree() {
                 sumoq::value::Value::str("h1"),
             ),
         ],
+        // Cut mid-line, in the middle of a chunk: both runs cut alike.
+        limit_bytes: Some(150_001),
     };
     for q in [
         "* | min(_messageTime), max(_messageTime), count by action",

@@ -35,7 +35,7 @@ impl<R: BufRead> LineReader<R> {
         } else {
             self.buf.clear();
         }
-        if self.r.read_until(b'\n', &mut self.buf)? == 0 {
+        if self.read_line()? == 0 {
             return Ok(None);
         }
         self.line += 1;
@@ -49,6 +49,43 @@ impl<R: BufRead> LineReader<R> {
         Ok(Some((self.line, s)))
     }
 }
+
+impl<R: BufRead> LineReader<R> {
+    /// `read_until(b'\n')`, but a line that outgrows the memory budget (an
+    /// endless one, such as /dev/zero's) ends the input with an error.
+    fn read_line(&mut self) -> io::Result<usize> {
+        let mut read = 0;
+        loop {
+            let avail = match self.r.fill_buf() {
+                Ok(a) => a,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if avail.is_empty() {
+                return Ok(read);
+            }
+            let (take, done) = match memchr::memchr(b'\n', avail) {
+                Some(i) => (i + 1, true),
+                None => (avail.len(), false),
+            };
+            self.buf
+                .extend_from_slice(avail.get(..take).unwrap_or_default());
+            self.r.consume(take);
+            read += take;
+            if done {
+                return Ok(read);
+            }
+            if self.buf.len() >= CHECK_LINES_OVER {
+                if let Err(e) = crate::memory::check() {
+                    return Err(crate::memory::long_line(self.line + 1, e));
+                }
+            }
+        }
+    }
+}
+
+/// Lines longer than this check the memory budget as they grow.
+const CHECK_LINES_OVER: usize = 16 << 20;
 
 /// True for a line of white space only; such lines are not records.
 pub(crate) fn is_blank(line: &[u8]) -> bool {

@@ -20,8 +20,10 @@ mod zeek_types;
 
 use std::fs::File;
 use std::io::{self, Read};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Warning};
 use crate::record::{Name, Record};
 use crate::value::Value;
 
@@ -44,6 +46,8 @@ pub struct InputOptions {
     pub time_fields: Vec<String>,
     /// Metadata from `--set FIELD=VALUE`.
     pub set: Vec<(Name, Value)>,
+    /// `--limit-bytes`: read at most this many bytes of each input.
+    pub limit_bytes: Option<u64>,
 }
 
 impl Default for InputOptions {
@@ -51,6 +55,7 @@ impl Default for InputOptions {
         InputOptions {
             time_fields: DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
             set: Vec::new(),
+            limit_bytes: None,
         }
     }
 }
@@ -97,6 +102,67 @@ pub fn read_input(
 ) -> io::Result<Flow> {
     let (format, input) = detect::sniff(reader)?;
     read_format(name, format, input, opts, diag, sink)
+}
+
+/// An input cut at `--limit-bytes`: reads at most the limit, then ends as
+/// if the input did, and remembers that it cut something off.
+pub struct Capped {
+    inner: Box<dyn Read + Send>,
+    left: u64,
+    cut: Arc<AtomicBool>,
+}
+
+impl Read for Capped {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.left == 0 {
+            // The reader wanted more than the limit: the input was cut
+            // (or ended exactly there; either way no more is read).
+            self.cut.store(true, Ordering::Relaxed);
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let got = self.inner.read(buf.get_mut(..want).unwrap_or_default())?;
+        self.left -= got as u64;
+        Ok(got)
+    }
+}
+
+/// The reader under `opts.limit_bytes`, and the flag that tells whether it
+/// was cut (no flag without a limit).
+pub fn cap_input(
+    reader: Box<dyn Read + Send>,
+    opts: &InputOptions,
+) -> (Box<dyn Read + Send>, Option<Arc<AtomicBool>>) {
+    match opts.limit_bytes {
+        None => (reader, None),
+        Some(left) => {
+            let cut = Arc::new(AtomicBool::new(false));
+            let capped = Capped {
+                inner: reader,
+                left,
+                cut: cut.clone(),
+            };
+            (Box::new(capped), Some(cut))
+        }
+    }
+}
+
+/// The warning for an input that `--limit-bytes` cut.
+pub fn cut_warning(name: &str, opts: &InputOptions) -> Warning {
+    Warning {
+        kind: "input cut",
+        source: name.to_string(),
+        line: 0,
+        message: format!(
+            "read only the first {} bytes (--limit-bytes)",
+            opts.limit_bytes.unwrap_or_default()
+        ),
+    }
 }
 
 /// Reads one input whose format is known (see [`read_input`]).

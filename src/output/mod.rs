@@ -15,7 +15,7 @@ use crate::record::{Name, Record};
 use crate::value::Value;
 
 pub use csv_out::CsvSink;
-pub use json::JsonSink;
+pub use json::{row_line, JsonSink};
 pub use table::{escape_controls, new_table, render_table, TableSink};
 
 /// The output formats.

@@ -110,8 +110,13 @@ impl<R: Read> ChunkReader<R> {
             if self.eof {
                 break;
             }
-            // No line end yet: a line longer than a chunk; read on.
+            // No line end yet: a line longer than a chunk; read on, unless
+            // the line (an endless one, such as /dev/zero's) outgrows the
+            // memory budget.
             searched = buf.len();
+            if let Err(e) = crate::memory::check() {
+                return Err(crate::memory::long_line(self.next_line, e));
+            }
         }
         if buf.is_empty() {
             return match self.error.take() {

@@ -30,6 +30,7 @@ use crate::diag::Diagnostics;
 use crate::exec::{Fer, Pipeline, Sink};
 use crate::input::detect::{Format, Input};
 use crate::input::{self, Flow, InputOptions};
+use crate::memory;
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::stages::aggregate::{AggOp, Skip};
@@ -90,6 +91,9 @@ struct MainSide {
     skips: Vec<Skip>,
     records: u64,
     progress: Option<Progress>,
+    /// Set when the run went over the memory budget: it stops, and no
+    /// partial aggregate is printed.
+    exceeded: Option<memory::Exceeded>,
 }
 
 impl<'p> Runner<'p> {
@@ -109,6 +113,7 @@ impl<'p> Runner<'p> {
             skips: Vec::new(),
             records: 0,
             progress: run.progress.then(Progress::new),
+            exceeded: None,
         };
         let mut run = run.clone();
         run.threads = run.threads.max(1);
@@ -143,10 +148,19 @@ impl<'p> Runner<'p> {
         }
     }
 
-    /// End of input: flushes the rest of the pipeline.
+    /// Why the run stopped early for memory, if it did.
+    pub(crate) fn exceeded(&self) -> Option<memory::Exceeded> {
+        self.main.exceeded
+    }
+
+    /// End of input: flushes the rest of the pipeline (nothing after the
+    /// memory budget stopped the run: a partial aggregate is a wrong one).
     pub(crate) fn finish(mut self, sink: &mut dyn Sink, stage_diag: &mut Diagnostics) {
         if let Some(p) = &mut self.main.progress {
             p.clear();
+        }
+        if self.main.exceeded.is_some() {
+            return;
         }
         let m = &mut self.main;
         match m.agg.take() {
@@ -183,7 +197,14 @@ impl<'p> Runner<'p> {
             for _ in 0..threads {
                 let tx = tx.clone();
                 let (source, cv) = (&source, &cv);
-                s.spawn(move || work(shape, name, opts, source, cv, cap, tx));
+                let job = move || work(shape, name, opts, source, cv, cap, tx);
+                // Deep (but bounded) expressions recurse while evaluated;
+                // the default 2 MiB of a spawned thread is too tight.
+                std::thread::Builder::new()
+                    .name("sumoq-worker".into())
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(s, job)
+                    .expect("spawn a worker thread");
             }
             drop(tx);
             let mut pending: BTreeMap<u64, ChunkOut> = BTreeMap::new();
@@ -229,6 +250,13 @@ impl<'p> Runner<'p> {
         let mut flow = Flow::Continue;
         let res = input::read_format(name, format, input, self.opts, reader_diag, &mut |rec| {
             main.records += 1;
+            if main.records % MEMORY_CHECK_EVERY == 0 {
+                if let Err(e) = memory::check() {
+                    main.exceeded = Some(e);
+                    flow = Flow::Stop;
+                    return Flow::Stop;
+                }
+            }
             prefix.push(rec, &mut ev);
             for e in ev.list.drain(..) {
                 if main.event(e, &mut unused, stage_diag, sink) == Flow::Stop {
@@ -259,6 +287,10 @@ impl MainSide {
         }
         if let (Some(all), Some(part)) = (&mut self.agg, out.agg) {
             all.merge(part);
+        }
+        if let Err(e) = memory::check() {
+            self.exceeded = Some(e);
+            return Flow::Stop;
         }
         if let Some(p) = &mut self.progress {
             p.advance(out.bytes, self.records);
@@ -301,6 +333,13 @@ impl MainSide {
         Flow::Continue
     }
 }
+
+/// The stack of a worker thread (reserved, not used, until needed).
+const WORKER_STACK: usize = 64 << 20;
+
+/// How many records an input read on the main thread goes between two
+/// checks of the memory budget (line inputs are checked once a chunk).
+const MEMORY_CHECK_EVERY: u64 = 4096;
 
 /// The shared reading state of one line input.
 struct Source<R> {

@@ -33,6 +33,7 @@ pub fn parse_query(text: &str) -> Result<Query, QueryError> {
     let query = pairs
         .next()
         .ok_or_else(|| QueryError::new("empty parse", Span::new(0, 0)))?;
+    check_operators(&query)?;
     let mut search = None;
     let mut stages = Vec::new();
     for p in query.into_inner() {
@@ -63,6 +64,59 @@ pub fn is_incomplete(text: &str) -> bool {
     }
 }
 
+/// Most operators and search terms in one query. Expression trees are as
+/// deep as their operator chains (`x + x + ...` leans left, `!!!x` nests),
+/// and building, planning and evaluating them recurses once per level; with
+/// at most this many, the depth stays far inside the threads' stacks.
+pub const MAX_OPERATORS: usize = 10_000;
+
+/// Counts the operators and search terms in a parsed query (walking pest's
+/// flat token list, without recursion) and rejects a query with more than
+/// [`MAX_OPERATORS`], at the first one past the limit.
+fn check_operators(query: &pest::iterators::Pair<Rule>) -> Result<(), QueryError> {
+    let mut n = 0usize;
+    for p in query.clone().into_inner().flatten() {
+        let counted = matches!(
+            p.as_rule(),
+            Rule::op_or
+                | Rule::op_and
+                | Rule::op_not
+                | Rule::op_neg
+                | Rule::op_matches
+                | Rule::op_contains
+                | Rule::op_eq
+                | Rule::op_ne
+                | Rule::op_le
+                | Rule::op_ge
+                | Rule::op_lt
+                | Rule::op_gt
+                | Rule::op_add
+                | Rule::op_sub
+                | Rule::op_mul
+                | Rule::op_div
+                | Rule::op_mod
+                | Rule::in_list
+                | Rule::matches_regex
+                | Rule::s_unary
+                | Rule::s_not
+        );
+        if counted {
+            n += 1;
+            if n > MAX_OPERATORS {
+                let sp = p.as_span();
+                return Err(QueryError::new(
+                    format!(
+                        "query has more than {MAX_OPERATORS} operators and search terms; \
+                         split it, or use `in (...)` for a long list of values"
+                    ),
+                    Span::new(sp.start(), sp.end()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Rejects query text whose nesting or size would make the recursive parser
 /// run out of stack or time.
 fn check_limits(text: &str) -> Result<(), QueryError> {
@@ -77,6 +131,7 @@ fn check_limits(text: &str) -> Result<(), QueryError> {
         ));
     }
     let mut depth = 0usize;
+    let mut ternaries = 0usize;
     let mut in_str = false;
     let mut escaped = false;
     for (i, c) in text.char_indices() {
@@ -102,6 +157,18 @@ fn check_limits(text: &str) -> Result<(), QueryError> {
                 }
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            // `a ? b : c ? d : ...` nests in the grammar without
+            // parentheses; the parser recurses once per `?`. (A `?` in a
+            // regex literal counts too; no real query has thousands.)
+            '?' => {
+                ternaries += 1;
+                if ternaries > MAX_OPERATORS {
+                    return Err(QueryError::new(
+                        format!("query has more than {MAX_OPERATORS} `?`"),
+                        Span::new(i, i + 1),
+                    ));
+                }
+            }
             _ => {}
         }
     }

@@ -126,11 +126,16 @@ pub fn load(
     let mut fer_diag = Diagnostics::default();
     let mut records = Vec::new();
     let mut stopped = false;
+    let mut exceeded = None;
     let res = input::read_input(path, reader, opts, &mut diag, &mut |rec| {
         // Polling every record would cost more than the reading itself.
         if records.len() % 1024 == 0 {
             if cancelled() {
                 stopped = true;
+                return Flow::Stop;
+            }
+            if let Err(e) = crate::memory::check() {
+                exceeded = Some(e);
                 return Flow::Stop;
             }
             progress.update(count.load(Ordering::Relaxed), records.len() as u64);
@@ -145,6 +150,9 @@ pub fn load(
     progress.finish();
     if stopped {
         return Loaded::Cancelled;
+    }
+    if let Some(e) = exceeded {
+        return Loaded::Failed(format!("{path}: loading stopped: {e}"));
     }
     if let Err(e) = res {
         return Loaded::Failed(format!("{path}: {e}"));

@@ -1,0 +1,21 @@
+//! The fast paths (projected byte scanner, raw-byte pre-filters, chunks on
+//! several threads, merged aggregate states) against the plain run: the
+//! same rows, warnings and record count on any input. The first byte picks
+//! the query and the chunk size; the rest is the input.
+#![no_main]
+
+mod common;
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, input)) = data.split_first() else {
+        return;
+    };
+    let plan = common::fixed(usize::from(pick));
+    let (plain, _) = common::run_plain(&plan, input);
+    // Small chunks cut the input into many pieces, on two workers.
+    let chunk = 1 + usize::from(pick >> 3);
+    let (fast, _) = common::run_fast(&plan, input, 2, chunk);
+    assert_eq!(plain, fast, "fast path differs from the plain run");
+});
