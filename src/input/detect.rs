@@ -220,6 +220,19 @@ mod tests {
     }
 
     #[test]
+    fn gzip_nested_past_the_limit_is_an_error() {
+        let mut b = b"x\n".to_vec();
+        for _ in 0..=MAX_GZIP_LAYERS {
+            b = gzip(&b);
+        }
+        let msg = sniff(Box::new(Cursor::new(b)))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(msg.contains("gzip nested more than 4 levels"), "{msg}");
+    }
+
+    #[test]
     fn corrupt_gzip_is_an_error() {
         let mut bad = gzip(b"hello hello hello\n");
         let n = bad.len();

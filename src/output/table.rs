@@ -29,9 +29,10 @@ impl TableSink {
     }
 }
 
-/// Escapes C0 and C1 control characters and DEL (`\x1b` → `\u{1b}`).
+/// Escapes C0 and C1 control characters, DEL and bidi overrides
+/// (`\x1b` → `\u{1b}`).
 pub fn escape_controls(s: &str) -> String {
-    if !s.chars().any(char::is_control) {
+    if !s.chars().any(needs_escape) {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -40,11 +41,18 @@ pub fn escape_controls(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Control characters (C0, DEL and C1, which includes the one-byte CSI
+/// U+009B), and the bidirectional overrides and isolates, which make a
+/// terminal show text in an order other than its own ("Trojan Source").
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// An empty table in sumoq's style, fitted to `width` columns when given

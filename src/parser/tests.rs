@@ -123,6 +123,31 @@ fn deep_nesting_is_an_error_not_a_crash() {
 }
 
 #[test]
+fn nested_ternaries_past_the_limit_are_an_error() {
+    let text = format!("* | eval x = {}0", "a ? 1 : ".repeat(MAX_OPERATORS + 1));
+    let e = parse_query(&text).unwrap_err();
+    assert!(e.message.contains("`?`"), "{}", e.message);
+    // At the limit, the parser's recursion still fits in a test thread's
+    // stack only on a large one; the CLI runs on 256 MiB. Here: 50 levels.
+    let text = format!("* | eval x = {}0", "a ? 1 : ".repeat(50));
+    assert!(parse_query(&text).is_ok());
+}
+
+#[test]
+fn operator_count_is_limited_without_recursion() {
+    let at = format!("* | where x{}", " + x".repeat(MAX_OPERATORS - 1));
+    assert!(parse_query(&at).is_ok());
+    let past = format!("* | where x{}", " + x".repeat(MAX_OPERATORS + 1));
+    let e = parse_query(&past).unwrap_err();
+    assert!(e.message.contains("operators"), "{}", e.message);
+    let span = e.span;
+    assert!(span.start < span.end && span.end <= past.len());
+    // Search terms count too (an implicit AND of many keywords).
+    let terms = "a ".repeat(MAX_OPERATORS + 1) + "| count";
+    assert!(parse_query(&terms).is_err());
+}
+
+#[test]
 fn percent_quoted_names() {
     let query = q("%\"odd name\"=x | where %\"a.b\" = 1 | count by %\"odd name\"");
     let s = format!("{query:?}");

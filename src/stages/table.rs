@@ -31,6 +31,16 @@ impl Table {
     /// a row of the wrong width is warned about and kept (padded or cut).
     pub fn read(path: &Path, diag: &mut Diagnostics) -> Result<Table, String> {
         let source = path.display().to_string();
+        // A lookup table is a file: not a device (/dev/zero would be read
+        // forever), a FIFO or a folder.
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => {
+                return Err(format!(
+                    "cannot read lookup file {source}: not a regular file"
+                ))
+            }
+            _ => {}
+        }
         let mut rdr = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -89,6 +99,10 @@ impl Table {
                 .collect();
             rows.push(row);
             lines.push(line);
+            if rows.len() % 4096 == 0 {
+                crate::memory::check()
+                    .map_err(|e| format!("cannot read lookup file {source}: {e}"))?;
+            }
         }
         Ok(Table {
             source,
