@@ -91,69 +91,67 @@ fn file_deleted_while_read_is_read_whole_or_named() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
-#[test]
-fn input_cut_mid_line_keeps_the_whole_lines_and_warns_once() {
-    // A writer that dies mid-record: the partial line is a malformed JSON
-    // line, kept as text (SPEC §2); every whole line counts.
-    let d = scratch("cut");
-    let fifo = d.join("cut.fifo");
+/// Runs `query` over a FIFO that a thread fills with `data` in pieces of
+/// `piece` bytes, then closes; `None` where FIFOs cannot be made.
+fn run_over_fifo(
+    name: &str,
+    query: &str,
+    data: Vec<u8>,
+    piece: usize,
+) -> Option<(String, String, i32)> {
+    let d = scratch(name);
+    let fifo = d.join(format!("{name}.fifo"));
     if !mkfifo(&fifo) {
         eprintln!("skipped: mkfifo is not available");
-        return;
+        return None;
     }
     let p = fifo.clone();
     let writer = std::thread::spawn(move || {
         if let Ok(mut w) = std::fs::OpenOptions::new().write(true).open(&p) {
-            let _ = w.write_all(lines(1000).as_bytes());
-            let _ = w.write_all(b"{\"k\": 10");
+            for chunk in data.chunks(piece) {
+                let _ = w.write_all(chunk);
+            }
         }
     });
-    let (o, e, code) = run(&[
+    let out = run(&[
         "run",
         "-q",
-        "* | count",
+        query,
         "--format",
         "json",
         &fifo.display().to_string(),
     ]);
     let _ = writer.join();
+    let _ = std::fs::remove_dir_all(&d);
+    Some(out)
+}
+
+#[test]
+fn input_cut_mid_line_keeps_the_whole_lines_and_warns_once() {
+    // A writer that dies mid-record: the partial line is a malformed JSON
+    // line, kept as text (SPEC §2); every whole line counts.
+    let mut data = lines(1000).into_bytes();
+    data.extend_from_slice(b"{\"k\": 10");
+    let Some((o, e, code)) = run_over_fifo("cut", "* | count", data, 65536) else {
+        return;
+    };
     assert_eq!(code, 0, "{e}");
     assert_eq!(o.trim(), "{\"_count\":1001}");
     assert!(
         e.contains("cut.fifo:1001") && e.contains("malformed"),
         "{e}"
     );
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn fifo_is_read_as_a_stream() {
-    let d = scratch("fifo");
-    let fifo = d.join("in.fifo");
-    if !mkfifo(&fifo) {
-        eprintln!("skipped: mkfifo is not available");
+    let data = lines(50_000).into_bytes();
+    let q = "* | where k >= 49990 | count";
+    let Some((o, e, code)) = run_over_fifo("stream", q, data, 4093) else {
         return;
-    }
-    let p = fifo.clone();
-    let writer = std::thread::spawn(move || {
-        if let Ok(mut w) = std::fs::OpenOptions::new().write(true).open(&p) {
-            for chunk in lines(50_000).as_bytes().chunks(4093) {
-                let _ = w.write_all(chunk);
-            }
-        }
-    });
-    let (o, e, code) = run(&[
-        "run",
-        "-q",
-        "* | where k >= 49990 | count",
-        "--format",
-        "json",
-        &fifo.display().to_string(),
-    ]);
-    let _ = writer.join();
+    };
     assert_eq!(code, 0, "{e}");
     assert_eq!(o.trim(), "{\"_count\":10}");
-    let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
