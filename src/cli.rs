@@ -333,8 +333,9 @@ fn run(a: RunArgs) -> i32 {
         progress: std::io::stderr().is_terminal(),
         ..RunOptions::default()
     };
-    let summary =
-        engine::run_paths_with(&plan, &fers, &logs, &opts, &run, sink.as_mut(), &mut diag);
+    let mut watch = crate::hints::Watch::new(sink.as_mut());
+    let summary = engine::run_paths_with(&plan, &fers, &logs, &opts, &run, &mut watch, &mut diag);
+    let looks_empty = watch.looks_empty();
     if let Err(e) = sink.close() {
         if !output::is_broken_pipe(&e) {
             eprintln!("sumoq: writing output: {e}");
@@ -344,6 +345,11 @@ fn run(a: RunArgs) -> i32 {
     // An empty table prints nothing on stdout; say so where a person looks.
     if format == Format::Table && sink.rows() == 0 {
         eprintln!("sumoq: no rows");
+    }
+    if looks_empty && summary.exceeded.is_none() {
+        for note in crate::hints::missing_fields(&plan, &fers, &logs, &opts) {
+            eprintln!("sumoq: note: {note}");
+        }
     }
     for line in diag.summary() {
         eprintln!("{line}");

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod exec;
 pub mod functions;
+pub mod hints;
 pub mod input;
 pub mod memory;
 pub mod needle;
