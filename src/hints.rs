@@ -44,16 +44,27 @@ impl Sink for Watch<'_> {
     fn row(&mut self, rec: Record) -> Flow {
         self.rows += 1;
         if self.rows == 1 {
-            self.zero_row = !rec.fields.is_empty()
-                && rec.fields.iter().all(|(_, v)| match v {
-                    Value::Null => true,
-                    Value::Int(0) => true,
-                    Value::Float(f) => *f == 0.0,
-                    _ => false,
-                });
+            self.zero_row = is_zero_row(&rec);
         }
         self.inner.row(rec)
     }
+}
+
+/// A row of zeros and nulls only (`_count` 0, a `sum` of nothing).
+fn is_zero_row(rec: &Record) -> bool {
+    !rec.fields.is_empty()
+        && rec.fields.iter().all(|(_, v)| match v {
+            Value::Null => true,
+            Value::Int(0) => true,
+            Value::Float(f) => *f == 0.0,
+            _ => false,
+        })
+}
+
+/// True for a result of `total` rows whose first is `first` that looks
+/// empty (see [`Watch`]).
+pub fn looks_empty(total: u64, first: Option<&Record>) -> bool {
+    total == 0 || (total == 1 && first.is_some_and(is_zero_row))
 }
 
 /// How many records are looked at, from the start of the files.
@@ -132,16 +143,22 @@ pub fn missing_fields(
     paths: &[String],
     opts: &InputOptions,
 ) -> Vec<String> {
-    let names = filtered_names(plan);
-    if names.is_empty() {
+    if filtered_names(plan).is_empty() {
         return Vec::new();
     }
     let records = sample(fers, paths, opts);
-    if records.is_empty() {
+    notes_for(plan, !fers.is_empty(), &records)
+}
+
+/// The notes of [`missing_fields`] over records at hand (the REPL's data);
+/// `with_fers` says whether FERs made them.
+pub fn notes_for(plan: &Plan, with_fers: bool, records: &[Record]) -> Vec<String> {
+    let names = filtered_names(plan);
+    if names.is_empty() || records.is_empty() {
         return Vec::new();
     }
     let mut keys: Vec<&str> = Vec::new();
-    for r in &records {
+    for r in records {
         for (k, _) in r.fields.iter().chain(r.meta.iter()) {
             if !keys.contains(&&**k) {
                 keys.push(k);
@@ -169,7 +186,7 @@ pub fn missing_fields(
             ));
         } else if let Some(h) = did_you_mean(&n, keys.iter().copied()) {
             notes.push(format!("no field `{n}` {read}; {h}"));
-        } else if fers.is_empty() && NORMALIZED.contains(&&*n) {
+        } else if !with_fers && NORMALIZED.contains(&&*n) {
             normalized.push(format!("`{n}`"));
         } else {
             plain.push(format!("no field `{n}` {read}"));

@@ -290,6 +290,21 @@ impl Session {
         if let Some(n) = note {
             self.note(&n);
         }
+        if crate::hints::looks_empty(head.total, head.rows.first()) {
+            let sample: Vec<_> = self
+                .data
+                .records()
+                .take(crate::hints::SAMPLE)
+                .cloned()
+                .collect();
+            let notes = match &self.last {
+                Some(last) => crate::hints::notes_for(&last.plan, !self.fers.is_empty(), &sample),
+                None => Vec::new(),
+            };
+            for n in notes {
+                self.note(&format!("note: {n}"));
+            }
+        }
         if total == 0 {
             self.note("no records are loaded: :load FILE...");
         }
