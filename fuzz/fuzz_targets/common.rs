@@ -11,8 +11,8 @@ use sumoq::engine::{run_inputs_plain, run_inputs_with, Opened};
 use sumoq::exec::Collect;
 use sumoq::input::InputOptions;
 use sumoq::output::row_line;
-use sumoq::parallel::RunOptions;
 use sumoq::output::{sink_for, Format};
+use sumoq::parallel::RunOptions;
 use sumoq::plan::{plan_text, Plan};
 use sumoq::record::Record;
 
@@ -62,7 +62,10 @@ pub struct Outcome {
 }
 
 fn reader(bytes: &[u8]) -> Vec<Opened> {
-    vec![("fuzz".to_string(), Ok(Box::new(Cursor::new(bytes.to_vec()))))]
+    vec![(
+        "fuzz".to_string(),
+        Ok(Box::new(Cursor::new(bytes.to_vec()))),
+    )]
 }
 
 fn outcome(c: Collect, d: Diagnostics, records: u64) -> (Outcome, Vec<Record>) {
@@ -117,6 +120,11 @@ pub fn run_fast(
         &mut d,
     );
     outcome(c, d, s.records)
+}
+
+/// True for a fixed query that stops reading before the input ends.
+pub fn stops_early(i: usize) -> bool {
+    QUERIES[i % QUERIES.len()].contains("| limit")
 }
 
 /// A fixed query's plan; the queries above are known to plan.

@@ -17,5 +17,15 @@ fuzz_target!(|data: &[u8]| {
     // Small chunks cut the input into many pieces, on two workers.
     let chunk = 1 + usize::from(pick >> 3);
     let (fast, _) = common::run_fast(&plan, input, 2, chunk);
-    assert_eq!(plain, fast, "fast path differs from the plain run");
+    if common::stops_early(usize::from(pick)) {
+        // A query that stops reading (`limit`) may read further on several
+        // threads before the stop arrives: the rows are the same, the
+        // count of records read and the warnings about them need not be.
+        assert_eq!(
+            plain.rows, fast.rows,
+            "fast path differs from the plain run"
+        );
+    } else {
+        assert_eq!(plain, fast, "fast path differs from the plain run");
+    }
 });

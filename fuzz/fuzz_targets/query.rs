@@ -40,6 +40,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let (plain, rows) = common::run_plain(&plan, common::SAMPLE);
     let (fast, _) = common::run_fast(&plan, common::SAMPLE, 2, 97);
-    assert_eq!(plain, fast, "fast path differs from the plain run");
+    // A query that stops reading early may read further on more threads;
+    // its rows are the same.
+    assert_eq!(
+        plain.rows, fast.rows,
+        "fast path differs from the plain run"
+    );
     common::render_all(&rows);
 });
