@@ -125,38 +125,13 @@ pub fn build_from(mut args: Args) -> Result<Vec<StagePlan>, QueryError> {
 
 impl RecordStage for ParseRegex {
     fn apply(&self, rec: Record, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
-        let Some(text) = self.input.text(&rec) else {
-            return emit(rec, None, self.input.nodrop, out);
-        };
-        if self.multi {
-            // One record per match, in order; none matching is a no-match.
-            let Some(p) = self.patterns.first() else {
-                return emit(rec, None, self.input.nodrop, out);
-            };
-            let before = out.len();
-            for c in p.re.captures_iter(&text) {
-                let mut copy = rec.clone();
-                for (n, v) in p.fields(&c) {
-                    copy.set(&n, v);
-                }
-                out.push(copy);
-            }
-            if out.len() == before && self.input.nodrop {
-                out.push(rec);
-            }
-            return;
-        }
-        // Each pattern matches from the start of the text on its own; the
-        // record is kept when at least one matches.
-        let mut fields = Vec::new();
-        let mut any = false;
-        for p in &self.patterns {
-            if let Some(c) = p.re.captures(&text) {
-                any = true;
-                fields.extend(p.fields(&c));
-            }
-        }
-        emit(rec, any.then_some(fields), self.input.nodrop, out);
+        self.run(rec, self.input.nodrop, out);
+    }
+
+    /// `nodrop` keeps exactly the records a FER keeps, unchanged, so no
+    /// copy is needed.
+    fn apply_kept(&self, rec: Record, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
+        self.run(rec, true, out);
     }
 
     fn describe(&self) -> String {
@@ -171,5 +146,44 @@ impl RecordStage for ParseRegex {
             self.input.describe(),
             names.join(", ")
         )
+    }
+}
+
+impl ParseRegex {
+    /// Parses one record; with `nodrop` one that does not match goes on
+    /// unchanged, else it is dropped.
+    fn run(&self, rec: Record, nodrop: bool, out: &mut Vec<Record>) {
+        let Some(text) = self.input.text(&rec) else {
+            return emit(rec, None, nodrop, out);
+        };
+        if self.multi {
+            // One record per match, in order; none matching is a no-match.
+            let Some(p) = self.patterns.first() else {
+                return emit(rec, None, nodrop, out);
+            };
+            let before = out.len();
+            for c in p.re.captures_iter(&text) {
+                let mut copy = rec.clone();
+                for (n, v) in p.fields(&c) {
+                    copy.set(&n, v);
+                }
+                out.push(copy);
+            }
+            if out.len() == before && nodrop {
+                out.push(rec);
+            }
+            return;
+        }
+        // Each pattern matches from the start of the text on its own; the
+        // record is kept when at least one matches.
+        let mut fields = Vec::new();
+        let mut any = false;
+        for p in &self.patterns {
+            if let Some(c) = p.re.captures(&text) {
+                any = true;
+                fields.extend(p.fields(&c));
+            }
+        }
+        emit(rec, any.then_some(fields), nodrop, out);
     }
 }
