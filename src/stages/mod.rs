@@ -28,6 +28,7 @@ pub mod merge;
 pub mod outlier;
 pub mod parse_anchor;
 pub mod parse_regex;
+pub mod regex_gate;
 pub mod registry;
 pub mod sort;
 pub mod split;
