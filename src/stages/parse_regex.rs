@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::args::Args;
 use super::extract::{emit, Input};
-use super::regex_gate::Gate;
+use super::regex_gate::{Gate, Groups};
 use super::{RecordStage, StagePlan};
 use crate::ast::{GenericStage, Tok, Token};
 use crate::diag::Diagnostics;
@@ -28,13 +28,10 @@ struct RegexPattern {
 impl RegexPattern {
     /// Sets the fields of one match; a group that did not take part is
     /// null.
-    fn set_fields(&self, c: &regex::Captures, rec: &mut Record) {
+    fn set_fields(&self, c: &Groups, rec: &mut Record) {
         rec.fields.reserve(self.groups.len());
         for (i, n) in &self.groups {
-            let v = c
-                .get(*i)
-                .map(|m| Value::str(m.as_str()))
-                .unwrap_or(Value::Null);
+            let v = c.get(*i).map(Value::str).unwrap_or(Value::Null);
             rec.set(n, v);
         }
     }
@@ -170,7 +167,7 @@ impl ParseRegex {
             if p.gate.as_ref().is_none_or(|g| g.may_match(&text)) {
                 for c in p.re.captures_iter(&text) {
                     let mut copy = rec.clone();
-                    p.set_fields(&c, &mut copy);
+                    p.set_fields(&Groups::Crate(c), &mut copy);
                     out.push(copy);
                 }
             }
@@ -187,14 +184,12 @@ impl ParseRegex {
         let mut rec = rec;
         let mut any = false;
         for p in &self.patterns {
+            let mut set = |c: &Groups| p.set_fields(c, &mut rec);
             let found = match &p.gate {
-                Some(g) => g.captures(&p.re, &text),
-                None => p.re.captures(&text),
+                Some(g) => g.captures(&p.re, &text, set),
+                None => p.re.captures(&text).map(|c| set(&Groups::Crate(c))),
             };
-            if let Some(c) = found {
-                any = true;
-                p.set_fields(&c, &mut rec);
-            }
+            any |= found.is_some();
         }
         if any || nodrop {
             out.push(rec);

@@ -8,25 +8,61 @@
 //! (`Teardown ` in `Teardown (?<p>TCP|UDP) ... $`), so a text without the
 //! longest one is no match, told by one SIMD substring search.
 //!
-//! When that literal also starts every match, the leftmost match starts
-//! at one of its occurrences: the first occurrence is tried with the
-//! pattern anchored there, which finds the match in one forward pass
-//! instead of the crate's forward pass, backward pass and capture pass.
-//! If no match starts there, the crate's search goes on from the next
-//! occurrence, so the work stays linear in the text.
+//! When a literal also starts every match, the leftmost match starts at
+//! one of its occurrences: the first occurrence is tried with a search
+//! anchored there, by the crate's bounded backtracker alone, which finds
+//! the groups in one pass where the crate makes a forward pass, a backward
+//! pass (to find the start) and then the capture pass. If no match starts
+//! there, the crate's search goes on from the next occurrence, so the work
+//! stays linear in the text.
+
+use std::sync::Arc;
 
 use memchr::memmem;
-use regex::{Captures, Regex};
-use regex_syntax::hir::{Hir, HirKind, Look};
+use regex::Regex;
+use regex_automata::nfa::thompson::backtrack::{BoundedBacktracker, Cache};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input};
+use regex_syntax::hir::{Hir, HirKind};
 
 /// What a compiled pattern needs before it can match.
 #[derive(Clone, Debug)]
 pub struct Gate {
-    /// The literal every match starts with, and the pattern anchored at
-    /// the start of the text it is given.
-    lead: Option<(memmem::Finder<'static>, Regex)>,
+    /// The literal every match starts with, and the search anchored at it.
+    lead: Option<(memmem::Finder<'static>, Arc<Anchored1>)>,
     /// The longest literal every match contains, when it is not `lead`'s.
     need: Option<memmem::Finder<'static>>,
+}
+
+/// A backtracker's per-search state; each thread takes its own from the
+/// pool.
+type Scratch = (Cache, Captures);
+type MakeScratch = Box<dyn Fn() -> Scratch + Send + Sync>;
+
+/// The pattern compiled for anchored capture searches.
+#[derive(Debug)]
+struct Anchored1 {
+    bt: BoundedBacktracker,
+    scratch: Pool<Scratch, MakeScratch>,
+}
+
+/// A match's groups, by group index, as the regex crate numbers them.
+pub enum Groups<'a, 't> {
+    /// Found by the regex crate.
+    Crate(regex::Captures<'t>),
+    /// Found by the anchored search in `text`.
+    Anchored(&'a Captures, &'t str),
+}
+
+impl<'t> Groups<'_, 't> {
+    /// The text of group `i`; `None` when it did not take part.
+    pub fn get(&self, i: usize) -> Option<&'t str> {
+        match self {
+            Groups::Crate(c) => c.get(i).map(|m| m.as_str()),
+            Groups::Anchored(c, text) => c.get_group(i).and_then(|s| text.get(s.range())),
+        }
+    }
 }
 
 impl Gate {
@@ -39,7 +75,7 @@ impl Gate {
         walk.visit(&hir);
         walk.flush();
         let lead = match walk.runs.first() {
-            Some((lit, true)) => anchored(src, &hir).map(|re| (finder(lit), re)),
+            Some((lit, true)) => Anchored1::new(src).map(|a| (finder(lit), Arc::new(a))),
             _ => None,
         };
         // The longest piece; on a tie the first.
@@ -58,51 +94,70 @@ impl Gate {
             && self.need.as_ref().is_none_or(|f| f.find(bytes).is_some())
     }
 
-    /// The leftmost match of `re` (the pattern the gate was made from) in
-    /// `text`, as `re.captures(text)` finds it. Group positions are
-    /// relative to the text the match was found in: read groups by their
-    /// text only.
-    pub fn captures<'t>(&self, re: &Regex, text: &'t str) -> Option<Captures<'t>> {
+    /// Finds the leftmost match of `re` (the pattern the gate was made
+    /// from) in `text`, as `re.captures(text)` does, and hands its groups
+    /// to `f`.
+    pub fn captures<'t, R>(
+        &self,
+        re: &Regex,
+        text: &'t str,
+        f: impl FnOnce(&Groups<'_, 't>) -> R,
+    ) -> Option<R> {
         let bytes = text.as_bytes();
-        if let Some(f) = &self.need {
-            f.find(bytes)?;
+        if let Some(need) = &self.need {
+            need.find(bytes)?;
         }
         let Some((lead, anchored)) = &self.lead else {
-            return re.captures(text);
+            return re.captures(text).map(|c| f(&Groups::Crate(c)));
         };
         let at = lead.find(bytes)?;
-        // A literal found in a `str` starts at a character boundary (it
-        // starts with a whole character); checked rather than assumed.
-        let Some(rest) = text.get(at..) else {
-            return re.captures(text);
+        let mut guard = anchored.scratch.get();
+        let (cache, caps) = &mut *guard;
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        let from = match anchored.bt.try_captures(cache, input, caps) {
+            Ok(()) if caps.is_match() => return Some(f(&Groups::Anchored(caps, text))),
+            // No match starts at the first occurrence: the next one is the
+            // earliest place one can.
+            Ok(()) => {
+                let after = at + 1;
+                lead.find(bytes.get(after..)?)? + after
+            }
+            // A text too long for the backtracker's bounded memory.
+            Err(_) => at,
         };
-        if let Some(c) = anchored.captures(rest) {
-            return Some(c);
-        }
-        // No match starts at the first occurrence: the next one is the
-        // earliest place one can.
-        let after = at + 1;
-        let next = lead.find(bytes.get(after..)?)? + after;
-        re.captures_at(text, next)
+        re.captures_at(text, from).map(|c| f(&Groups::Crate(c)))
+    }
+}
+
+impl Anchored1 {
+    /// Compiles `src` as the regex crate does (Unicode, UTF-8, all
+    /// groups, the stages' size limit); `None` if the backtracker cannot
+    /// take it.
+    fn new(src: &str) -> Option<Anchored1> {
+        use regex_automata::nfa::thompson;
+        let bt = BoundedBacktracker::builder()
+            .syntax(regex_automata::util::syntax::Config::new().utf8(true))
+            .thompson(
+                thompson::Config::new()
+                    .utf8(true)
+                    .nfa_size_limit(Some(crate::plan::expr::REGEX_SIZE_LIMIT))
+                    .shrink(false),
+            )
+            .build(src)
+            .ok()?;
+        let make = {
+            let bt = bt.clone();
+            Box::new(move || (bt.create_cache(), bt.create_captures())) as MakeScratch
+        };
+        Some(Anchored1 {
+            bt,
+            scratch: Pool::new(make),
+        })
     }
 }
 
 fn finder(lit: &[u8]) -> memmem::Finder<'static> {
     memmem::Finder::new(lit).into_owned()
-}
-
-/// `src` anchored at the start of its text, when wrapping it in
-/// `\A(?:...)` means exactly that (it would not if, say, the pattern
-/// ended inside an `(?x)` comment), and the start is not a look-around
-/// that would then see no text before it.
-fn anchored(src: &str, hir: &Hir) -> Option<Regex> {
-    let wrapped = format!(r"\A(?:{src})");
-    let want = Hir::concat(vec![Hir::look(Look::Start), hir.clone()]);
-    let got = regex_syntax::Parser::new().parse(&wrapped).ok()?;
-    if got != want {
-        return None;
-    }
-    crate::plan::expr::build_regex(&wrapped).ok()
 }
 
 /// Collects the literal pieces every match contains, in order.
@@ -133,8 +188,8 @@ impl Walk {
             HirKind::Capture(c) => self.visit(&c.sub),
             HirKind::Concat(v) => v.iter().for_each(|s| self.visit(s)),
             // An assertion consumes nothing, so the text on both sides of
-            // it is one piece; but a match starting with one is not
-            // anchored (it looks at the text before the match).
+            // it is one piece; a pattern starting with one gets no lead
+            // (kept simple: such patterns are rare in parsing).
             HirKind::Look(_) => {
                 if self.cur.is_empty() {
                     self.at_start = false;
@@ -188,8 +243,7 @@ mod tests {
         assert_eq!(gate(r"(?i)abc"), None);
         assert_eq!(gate(r"a|b"), None);
         assert_eq!(gate(r"(?:ab)+c"), g("", "c"));
-        // A comment that would swallow the closing parenthesis.
-        assert_eq!(gate("(?x)ab # c"), g("", "ab"));
+        assert_eq!(gate("(?x)ab # c"), g("ab", ""));
     }
 
     /// The gate finds what the regex finds, on texts with the literal
@@ -202,6 +256,7 @@ mod tests {
             r"(?<n>\d+) (?<r>z+) long piece",
             r"%A-\d-(?<id>\d{2}):",
             r"ab(?<x>b*)c",
+            r"(?m)x\n^(?<y>\w+)\b",
         ];
         let texts = [
             "",
@@ -216,19 +271,21 @@ mod tests {
             "aab\u{e9}abbc",
             "1 zz long piece 2 z long piece",
             "1 zz long pie",
+            "x\nab x\n\u{e9}t x\nok",
         ];
+        // Longer than the backtracker takes.
+        let long = format!("Built outbound TCP 1 {} to z", "x".repeat(100_000));
         for p in pats {
             let re = Regex::new(p).unwrap();
             let g = Gate::new(p).unwrap();
-            for t in texts {
+            for t in texts.iter().copied().chain([long.as_str()]) {
                 let want = re
                     .captures(t)
                     .map(|c| c.iter().map(|m| m.map(|m| m.as_str())).collect::<Vec<_>>());
-                let got = g
-                    .captures(&re, t)
-                    .map(|c| c.iter().map(|m| m.map(|m| m.as_str())).collect::<Vec<_>>());
+                let n = re.captures_len();
+                let got = g.captures(&re, t, |c| (0..n).map(|i| c.get(i)).collect::<Vec<_>>());
                 assert_eq!(got, want, "{p} on {t:?}");
-                assert_eq!(g.may_match(t) || want.is_none(), true);
+                assert!(g.may_match(t) || want.is_none());
             }
         }
     }
