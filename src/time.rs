@@ -1130,7 +1130,10 @@ impl DatePattern {
     /// [`check_pattern`] does.
     pub fn new(pattern: &str) -> Result<DatePattern, String> {
         let toks = tokenize(pattern)?;
-        let steps = parse_steps(&toks).into_iter().map(Step::into_owned).collect();
+        let steps = parse_steps(&toks)
+            .into_iter()
+            .map(Step::into_owned)
+            .collect();
         Ok(DatePattern { steps })
     }
 

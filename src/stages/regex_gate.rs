@@ -90,7 +90,9 @@ impl Gate {
     /// True when `text` may hold a match.
     pub fn may_match(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
-        self.lead.as_ref().is_none_or(|(f, _)| f.find(bytes).is_some())
+        self.lead
+            .as_ref()
+            .is_none_or(|(f, _)| f.find(bytes).is_some())
             && self.need.as_ref().is_none_or(|f| f.find(bytes).is_some())
     }
 
