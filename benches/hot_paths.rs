@@ -1,6 +1,7 @@
 //! The hot paths, measured on generated network records like those of
 //! tools/gen_netlogs.py: picking fields out of JSON lines (against
-//! serde_json), filters, aggregation, and whole runs.
+//! serde_json), filters, aggregation, whole runs, and a field extraction
+//! rule over Cisco ASA syslog text.
 //!
 //! `cargo bench` (or `cargo bench -- projection` for one group).
 
@@ -283,5 +284,59 @@ fn whole_runs(c: &mut Criterion) {
     let _ = std::fs::remove_file(&path);
 }
 
-criterion_group!(benches, projection, filters, aggregation, whole_runs);
+/// Deterministic Cisco ASA syslog lines, the message types the cisco_asa
+/// FER reads in about the mix of a firewall's log.
+fn asa_lines(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let (a, b, p) = (i % 251, (i * 7) % 253, 1024 + (i * 13) % 60000);
+            let head = format!("<166>Jan 01 2025 00:{:02}:{:02} asa-fw01 : ", (i / 60) % 60, i % 60);
+            let body = match i % 5 {
+                0 => format!("%ASA-6-302013: Built outbound TCP connection {i} for outside:198.51.{a}.{b}/443 (198.51.{a}.{b}/443) to inside:10.0.{b}.{a}/{p} (203.0.113.9/{p})"),
+                1 => format!("%ASA-6-302015: Built inbound UDP connection {i} for outside:198.51.{a}.{b}/{p} (198.51.{a}.{b}/{p}) to inside:10.0.{b}.{a}/53 (10.0.{b}.{a}/53)"),
+                2 => format!("%ASA-6-302014: Teardown TCP connection {i} for outside:198.51.{a}.{b}/443 to inside:10.0.{b}.{a}/{p} duration 0:01:{:02} bytes {p} TCP FINs", i % 60),
+                3 => format!("%ASA-4-106023: Deny tcp src outside:198.51.{a}.{b}/{p} dst inside:10.0.{b}.{a}/22 by access-group \"outside_access_in\" [0x0, 0x0]"),
+                _ => format!("%ASA-6-302016: Teardown UDP connection {i} for outside:198.51.{a}.{b}/53 to inside:10.0.{b}.{a}/{p} duration 0:00:01 bytes 120"),
+            };
+            head + &body
+        })
+        .collect()
+}
+
+/// The cisco_asa FER on records as read from text lines.
+fn fer(c: &mut Criterion) {
+    let source = sumoq::engine::Source {
+        origin: "cisco_asa".into(),
+        text: std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/queries/fer/cisco_asa.sumo"
+        ))
+        .expect("FER text"),
+    };
+    let fer = sumoq::engine::compile_fer(&source, &[]).expect("FER plans");
+    let fers = [fer];
+    let recs: Vec<Record> = asa_lines(LINES)
+        .iter()
+        .map(|l| Record::from_raw(l))
+        .collect();
+    let mut g = c.benchmark_group("FER, 20k ASA lines");
+    g.throughput(Throughput::Elements(LINES as u64));
+    g.bench_function("cisco_asa", |b| {
+        b.iter_batched(
+            || recs.clone(),
+            |recs| {
+                let mut diag = Diagnostics::default();
+                let (mut out, mut tmp) = (Vec::new(), Vec::new());
+                for r in recs {
+                    sumoq::exec::apply_fers_into(&fers, r, &mut out, &mut tmp, &mut diag);
+                }
+                out.len()
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, projection, filters, aggregation, whole_runs, fer);
 criterion_main!(benches);

@@ -31,43 +31,110 @@ impl Fer {
     /// FER never drops a record: where a parsing stage would drop it, the
     /// record goes on as it was (as Sumo's FERs do).
     pub fn apply(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics) {
+        self.apply_with(rec, out, &mut Vec::new(), diag);
+    }
+
+    /// [`apply`](Self::apply) with a buffer for the stages' outputs that
+    /// the caller keeps between records, so a record costs no allocation
+    /// here.
+    pub fn apply_with(
+        &self,
+        rec: Record,
+        out: &mut Vec<Record>,
+        tmp: &mut Vec<Record>,
+        diag: &mut Diagnostics,
+    ) {
         if !self.scope.matches(&rec) {
             out.push(rec);
             return;
         }
-        let mut cur = vec![rec];
-        for s in &self.stages {
+        // One record in, one out is the rule's usual course: it is changed
+        // in place. Once a stage makes several records (or none), the rest
+        // runs stage by stage over all of them, as it always did, so
+        // warnings keep their order.
+        let mut rec = rec;
+        for (i, s) in self.stages.iter().enumerate() {
+            match s {
+                StagePlan::Eval(e) => e.apply(&mut rec),
+                StagePlan::Fields(f) => f.apply(&mut rec),
+                _ => {
+                    tmp.clear();
+                    Self::stage(s, rec, tmp, diag);
+                    match tmp.pop() {
+                        Some(one) if tmp.is_empty() => rec = one,
+                        last => {
+                            tmp.extend(last);
+                            let cur = std::mem::take(tmp);
+                            return self.each_stage(i + 1, cur, out, diag);
+                        }
+                    }
+                }
+            }
+        }
+        out.push(rec);
+    }
+
+    /// Runs the stages from `from` on over several records, one stage at a
+    /// time.
+    fn each_stage(
+        &self,
+        from: usize,
+        mut cur: Vec<Record>,
+        out: &mut Vec<Record>,
+        diag: &mut Diagnostics,
+    ) {
+        for s in &self.stages[from..] {
             let mut next = Vec::with_capacity(cur.len());
             for r in cur {
-                if matches!(s, StagePlan::Record(_)) {
-                    let before = next.len();
-                    let keep = r.clone();
-                    s.apply_record(r, &mut next, diag);
-                    if next.len() == before {
-                        next.push(keep);
-                    }
-                } else {
-                    s.apply_record(r, &mut next, diag);
-                }
+                Self::stage(s, r, &mut next, diag);
             }
             cur = next;
         }
         out.extend(cur);
+    }
+
+    /// One stage on one record: a per-record stage keeps what it would
+    /// drop.
+    fn stage(s: &StagePlan, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics) {
+        match s {
+            StagePlan::Record(r) => r.apply_kept(rec, out, diag),
+            _ => s.apply_record(rec, out, diag),
+        }
     }
 }
 
 /// Applies every FER, in order, to a record; returns what comes out
 /// (usually the one record).
 pub fn apply_fers(fers: &[Fer], rec: Record, diag: &mut Diagnostics) -> Vec<Record> {
-    let mut cur = vec![rec];
-    for f in fers {
-        let mut next = Vec::with_capacity(cur.len());
-        for r in cur {
-            f.apply(r, &mut next, diag);
+    let mut out = Vec::with_capacity(1);
+    apply_fers_into(fers, rec, &mut out, &mut Vec::new(), diag);
+    out
+}
+
+/// [`apply_fers`] pushing to `out`, with a buffer `tmp` the caller keeps
+/// between records (see [`Fer::apply_with`]).
+pub fn apply_fers_into(
+    fers: &[Fer],
+    rec: Record,
+    out: &mut Vec<Record>,
+    tmp: &mut Vec<Record>,
+    diag: &mut Diagnostics,
+) {
+    match fers {
+        [] => out.push(rec),
+        [one] => one.apply_with(rec, out, tmp, diag),
+        _ => {
+            let mut cur = vec![rec];
+            for f in fers {
+                let mut next = Vec::with_capacity(cur.len());
+                for r in cur {
+                    f.apply_with(r, &mut next, tmp, diag);
+                }
+                cur = next;
+            }
+            out.extend(cur);
         }
-        cur = next;
     }
-    cur
 }
 
 /// One run of a plan.

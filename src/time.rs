@@ -871,6 +871,7 @@ pub fn format_date(ms: i64, pattern: &str, zone: Option<&str>) -> Option<String>
 
 /// One step of reading text by a pattern: a chrono format item, or a field
 /// chrono cannot read the Java way, read here.
+#[derive(Clone, Debug)]
 enum Step<'a> {
     /// Read by `chrono::format::parse_and_remainder`.
     Chrono(Item<'a>),
@@ -1101,15 +1102,60 @@ fn fill_defaults(p: &mut Parsed) -> Option<()> {
     Some(())
 }
 
+impl Step<'_> {
+    /// The step without borrowing the pattern's text.
+    fn into_owned(self) -> Step<'static> {
+        match self {
+            Step::Chrono(item) => Step::Chrono(item.to_owned()),
+            Step::Fraction { count, greedy } => Step::Fraction { count, greedy },
+            Step::Hour1To24 => Step::Hour1To24,
+            Step::Hour0To11 => Step::Hour0To11,
+            Step::Offset => Step::Offset,
+            Step::ZoneName => Step::ZoneName,
+            Step::Era => Step::Era,
+            Step::SkipNumber => Step::SkipNumber,
+        }
+    }
+}
+
+/// A Java date pattern read once, so that reading many texts by it (a
+/// `parseDate` over every record) does not read the pattern each time.
+#[derive(Clone, Debug)]
+pub struct DatePattern {
+    steps: Vec<Step<'static>>,
+}
+
+impl DatePattern {
+    /// Reads a pattern; the error says what is wrong with it, as
+    /// [`check_pattern`] does.
+    pub fn new(pattern: &str) -> Result<DatePattern, String> {
+        let toks = tokenize(pattern)?;
+        let steps = parse_steps(&toks)
+            .into_iter()
+            .map(Step::into_owned)
+            .collect();
+        Ok(DatePattern { steps })
+    }
+
+    /// [`parse_date`] by this pattern.
+    pub fn parse(&self, text: &str, zone: Option<&str>) -> Option<i64> {
+        read_steps(text, &self.steps, zone_arg(zone)?)
+    }
+}
+
 /// Reads `text` by a Java pattern; returns epoch ms. Text after the last
 /// pattern element is ignored, as SimpleDateFormat does.
 fn parse_with_pattern(text: &str, pattern: &str, zone: Zone) -> Option<i64> {
     let toks = tokenize(pattern).ok()?;
-    let steps = parse_steps(&toks);
+    read_steps(text, &parse_steps(&toks), zone)
+}
+
+/// Reads `text` by a pattern's steps (see [`parse_with_pattern`]).
+fn read_steps(text: &str, steps: &[Step<'_>], zone: Zone) -> Option<i64> {
     let mut parsed = Parsed::new();
     let mut extra = Extra::default();
     let mut rest = text;
-    for step in &steps {
+    for step in steps {
         rest = match step {
             Step::Chrono(item) => {
                 chrono::format::parse_and_remainder(&mut parsed, rest, std::iter::once(item))

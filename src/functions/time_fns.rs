@@ -22,14 +22,17 @@ pub fn format_date(ms: &Value, pattern: &str, zone: Option<&str>) -> Value {
     }
 }
 
-/// `parseDate(text[, pattern[, zone]])`.
-pub fn parse_date(text: &Value, pattern: Option<&str>, zone: Option<&str>) -> Value {
-    match text.text() {
-        Some(t) => time::parse_date(&t, pattern, zone)
-            .map(Value::Int)
-            .unwrap_or(Value::Null),
-        None => Value::Null,
-    }
+/// `parseDate(text[, pattern[, zone]])`, with the pattern read at plan
+/// time.
+pub fn parse_date(text: &Value, pattern: Option<&time::DatePattern>, zone: Option<&str>) -> Value {
+    let Some(t) = text.text() else {
+        return Value::Null;
+    };
+    let ms = match pattern {
+        Some(p) => p.parse(&t, zone),
+        None => time::parse_date(&t, None, zone),
+    };
+    ms.map(Value::Int).unwrap_or(Value::Null)
 }
 
 /// `fromMillis(ms)` / `toMillis(ms)`: sumoq's times are epoch milliseconds,

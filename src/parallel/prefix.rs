@@ -8,7 +8,7 @@
 
 use super::events::{Event, Events};
 use crate::diag::Diagnostics;
-use crate::exec::{apply_fers, Fer};
+use crate::exec::{apply_fers_into, Fer};
 use crate::record::Record;
 use crate::search::CSearch;
 use crate::stages::aggregate::AggOp;
@@ -25,6 +25,10 @@ pub(crate) struct Prefix<'p> {
     /// The stages' warnings, captured.
     pub(crate) diag: Diagnostics,
     skips: Vec<crate::stages::aggregate::Skip>,
+    /// What the FERs made of the current record, and their scratch
+    /// buffer: kept between records to save allocations.
+    fer_out: Vec<Record>,
+    fer_tmp: Vec<Record>,
 }
 
 impl<'p> Prefix<'p> {
@@ -37,6 +41,8 @@ impl<'p> Prefix<'p> {
             agg: None,
             diag: Diagnostics::capturing(),
             skips: Vec::new(),
+            fer_out: Vec::new(),
+            fer_tmp: Vec::new(),
         }
     }
 
@@ -45,12 +51,16 @@ impl<'p> Prefix<'p> {
     /// the caller can reuse its allocation.
     pub(crate) fn push(&mut self, rec: Record, ev: &mut Events) -> Option<Record> {
         if !self.fers.is_empty() {
-            let recs = apply_fers(self.fers, rec, &mut self.diag);
+            let mut recs = std::mem::take(&mut self.fer_out);
+            apply_fers_into(self.fers, rec, &mut recs, &mut self.fer_tmp, &mut self.diag);
             ev.take_warnings(&mut self.diag, false);
-            for r in recs {
-                self.searched(r, ev);
+            let mut back = None;
+            for r in recs.drain(..) {
+                back = self.searched(r, ev);
             }
-            return None;
+            self.fer_out = recs;
+            // A record not kept is handed back for reuse, as without FERs.
+            return back;
         }
         self.searched(rec, ev)
     }

@@ -300,7 +300,8 @@ fn special(s: Special, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
         Special::ParseDate => {
             let pattern = if args.len() > 1 {
                 let p = fixed_text(args, 1, "a date pattern such as \"yyyy-MM-dd\"", span)?;
-                crate::time::check_pattern(&p).map_err(|m| QueryError::new(m, arg_span(1)))?;
+                let p = crate::time::DatePattern::new(&p)
+                    .map_err(|m| QueryError::new(m, arg_span(1)))?;
                 Some(p)
             } else {
                 None

@@ -118,7 +118,7 @@ pub enum CExpr {
     /// `formatDate(ms, pattern, zone)`.
     FormatDate(Box<CExpr>, String, Option<String>),
     /// `parseDate(text, pattern, zone)`.
-    ParseDate(Box<CExpr>, Option<String>, Option<String>),
+    ParseDate(Box<CExpr>, Option<crate::time::DatePattern>, Option<String>),
 }
 
 /// Anchors a regex so it must match the whole value.
@@ -232,7 +232,7 @@ impl CExpr {
                 functions::time_fns::format_date(&e.eval(rec), p, z.as_deref())
             }
             CExpr::ParseDate(e, p, z) => {
-                functions::time_fns::parse_date(&e.eval(rec), p.as_deref(), z.as_deref())
+                functions::time_fns::parse_date(&e.eval(rec), p.as_ref(), z.as_deref())
             }
         }
     }

@@ -28,6 +28,7 @@ pub mod merge;
 pub mod outlier;
 pub mod parse_anchor;
 pub mod parse_regex;
+pub mod regex_gate;
 pub mod registry;
 pub mod sort;
 pub mod split;
@@ -53,6 +54,19 @@ use crate::record::{Name, Record};
 pub trait RecordStage: Debug + Send + Sync {
     /// Processes one record, pushing what comes out to `out`.
     fn apply(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics);
+    /// Processes one record the way a FER runs the stage: where
+    /// [`apply`](Self::apply) would push nothing, the record goes on as it
+    /// was. The default keeps a copy to fall back on; parsing stages whose
+    /// `nodrop` means exactly that override it to skip the copy, which a
+    /// FER would otherwise make for every record and every stage.
+    fn apply_kept(&self, rec: Record, out: &mut Vec<Record>, diag: &mut Diagnostics) {
+        let before = out.len();
+        let keep = rec.clone();
+        self.apply(rec, out, diag);
+        if out.len() == before {
+            out.push(keep);
+        }
+    }
     /// A one-line description for `:explain`.
     fn describe(&self) -> String;
     /// What the stage needs from outside the input (lookup tables).

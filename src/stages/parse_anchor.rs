@@ -160,8 +160,31 @@ fn compile_pattern(
 
 impl RecordStage for ParseAnchor {
     fn apply(&self, rec: Record, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
+        self.run(rec, self.input.nodrop, out);
+    }
+
+    /// `nodrop` keeps exactly the records a FER keeps, unchanged, so no
+    /// copy is needed.
+    fn apply_kept(&self, rec: Record, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
+        self.run(rec, true, out);
+    }
+
+    fn describe(&self) -> String {
+        let names: Vec<String> = self
+            .patterns
+            .iter()
+            .flat_map(|p| p.names.iter().map(|n| n.to_string()))
+            .collect();
+        format!("parse ({}) → {}", self.input.describe(), names.join(", "))
+    }
+}
+
+impl ParseAnchor {
+    /// Parses one record; with `nodrop` one that does not match goes on
+    /// unchanged, else it is dropped.
+    fn run(&self, rec: Record, nodrop: bool, out: &mut Vec<Record>) {
         let Some(text) = self.input.text(&rec) else {
-            return emit(rec, None, self.input.nodrop, out);
+            return emit(rec, None, nodrop, out);
         };
         // Each pattern matches on its own; the record is kept when at least
         // one does, and a pattern that does not match assigns nothing.
@@ -179,16 +202,7 @@ impl RecordStage for ParseAnchor {
                 }
             }
         }
-        emit(rec, any.then_some(fields), self.input.nodrop, out);
-    }
-
-    fn describe(&self) -> String {
-        let names: Vec<String> = self
-            .patterns
-            .iter()
-            .flat_map(|p| p.names.iter().map(|n| n.to_string()))
-            .collect();
-        format!("parse ({}) → {}", self.input.describe(), names.join(", "))
+        emit(rec, any.then_some(fields), nodrop, out);
     }
 }
 

@@ -8,6 +8,7 @@ use regex::Regex;
 
 use super::args::Args;
 use super::extract::{emit, Input};
+use super::regex_gate::{Gate, Groups};
 use super::{RecordStage, StagePlan};
 use crate::ast::{GenericStage, Tok, Token};
 use crate::diag::Diagnostics;
@@ -20,21 +21,19 @@ use crate::value::Value;
 struct RegexPattern {
     re: Regex,
     groups: Vec<(usize, Name)>,
+    /// The literal every match needs, when there is one.
+    gate: Option<Gate>,
 }
 
 impl RegexPattern {
-    /// The fields of one match; a group that did not take part is null.
-    fn fields(&self, c: &regex::Captures) -> Vec<(Name, Value)> {
-        self.groups
-            .iter()
-            .map(|(i, n)| {
-                let v = c
-                    .get(*i)
-                    .map(|m| Value::str(m.as_str()))
-                    .unwrap_or(Value::Null);
-                (n.clone(), v)
-            })
-            .collect()
+    /// Sets the fields of one match; a group that did not take part is
+    /// null.
+    fn set_fields(&self, c: &Groups, rec: &mut Record) {
+        rec.fields.reserve(self.groups.len());
+        for (i, n) in &self.groups {
+            let v = c.get(*i).map(Value::str).unwrap_or(Value::Null);
+            rec.set(n, v);
+        }
     }
 }
 
@@ -83,7 +82,8 @@ pub fn build_from(mut args: Args) -> Result<Vec<StagePlan>, QueryError> {
             }) => {
                 let (src, span) = (src.clone(), *span);
                 args.next_token();
-                let re = crate::plan::compile::regex_at(&super::java_regex::translate(&src), span)?;
+                let translated = super::java_regex::translate(&src);
+                let re = crate::plan::compile::regex_at(&translated, span)?;
                 let groups: Vec<(usize, Name)> = re
                     .capture_names()
                     .enumerate()
@@ -96,7 +96,8 @@ pub fn build_from(mut args: Args) -> Result<Vec<StagePlan>, QueryError> {
                     )
                     .with_hint("name the part to extract: `(?<name>...)`"));
                 }
-                patterns.push(RegexPattern { re, groups });
+                let gate = Gate::new(&translated);
+                patterns.push(RegexPattern { re, groups, gate });
             }
             _ => {
                 return Err(args.error(
@@ -125,38 +126,13 @@ pub fn build_from(mut args: Args) -> Result<Vec<StagePlan>, QueryError> {
 
 impl RecordStage for ParseRegex {
     fn apply(&self, rec: Record, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
-        let Some(text) = self.input.text(&rec) else {
-            return emit(rec, None, self.input.nodrop, out);
-        };
-        if self.multi {
-            // One record per match, in order; none matching is a no-match.
-            let Some(p) = self.patterns.first() else {
-                return emit(rec, None, self.input.nodrop, out);
-            };
-            let before = out.len();
-            for c in p.re.captures_iter(&text) {
-                let mut copy = rec.clone();
-                for (n, v) in p.fields(&c) {
-                    copy.set(&n, v);
-                }
-                out.push(copy);
-            }
-            if out.len() == before && self.input.nodrop {
-                out.push(rec);
-            }
-            return;
-        }
-        // Each pattern matches from the start of the text on its own; the
-        // record is kept when at least one matches.
-        let mut fields = Vec::new();
-        let mut any = false;
-        for p in &self.patterns {
-            if let Some(c) = p.re.captures(&text) {
-                any = true;
-                fields.extend(p.fields(&c));
-            }
-        }
-        emit(rec, any.then_some(fields), self.input.nodrop, out);
+        self.run(rec, self.input.nodrop, out);
+    }
+
+    /// `nodrop` keeps exactly the records a FER keeps, unchanged, so no
+    /// copy is needed.
+    fn apply_kept(&self, rec: Record, out: &mut Vec<Record>, _diag: &mut Diagnostics) {
+        self.run(rec, true, out);
     }
 
     fn describe(&self) -> String {
@@ -171,5 +147,52 @@ impl RecordStage for ParseRegex {
             self.input.describe(),
             names.join(", ")
         )
+    }
+}
+
+impl ParseRegex {
+    /// Parses one record; with `nodrop` one that does not match goes on
+    /// unchanged, else it is dropped.
+    fn run(&self, rec: Record, nodrop: bool, out: &mut Vec<Record>) {
+        let Some(text) = self.input.text(&rec) else {
+            return emit(rec, None, nodrop, out);
+        };
+        if self.multi {
+            // One record per match, in order; none matching is a no-match.
+            let Some(p) = self.patterns.first() else {
+                return emit(rec, None, nodrop, out);
+            };
+            let before = out.len();
+            // A text without the literal every match needs has none.
+            if p.gate.as_ref().is_none_or(|g| g.may_match(&text)) {
+                for c in p.re.captures_iter(&text) {
+                    let mut copy = rec.clone();
+                    p.set_fields(&Groups::Crate(c), &mut copy);
+                    out.push(copy);
+                }
+            }
+            if out.len() == before && nodrop {
+                out.push(rec);
+            }
+            return;
+        }
+        // Each pattern matches from the start of the text on its own; the
+        // record is kept when at least one matches.
+        // Fields are set as patterns match: a record no pattern matches is
+        // left as it was, which is what the drop rule (`emit`) passes on
+        // with `nodrop`.
+        let mut rec = rec;
+        let mut any = false;
+        for p in &self.patterns {
+            let mut set = |c: &Groups| p.set_fields(c, &mut rec);
+            let found = match &p.gate {
+                Some(g) => g.captures(&p.re, &text, set),
+                None => p.re.captures(&text).map(|c| set(&Groups::Crate(c))),
+            };
+            any |= found.is_some();
+        }
+        if any || nodrop {
+            out.push(rec);
+        }
     }
 }
