@@ -1203,6 +1203,35 @@ pub fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
+thread_local! {
+    /// The time the query being planned on this thread started.
+    static QUERY_NOW: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Holds one "now" for the planning of one query, so that `now()`,
+/// `queryStartTime()` and `queryEndTime()` agree to the millisecond
+/// (reading the clock for each could cross a millisecond between them).
+pub struct QueryClock(Option<i64>);
+
+impl QueryClock {
+    /// Fixes "now" on this thread until the clock is dropped.
+    pub fn start() -> QueryClock {
+        let before = QUERY_NOW.with(|c| c.replace(Some(now_ms())));
+        QueryClock(before)
+    }
+}
+
+impl Drop for QueryClock {
+    fn drop(&mut self) {
+        QUERY_NOW.with(|c| c.set(self.0));
+    }
+}
+
+/// The query's "now": fixed while a [`QueryClock`] is held, else the clock.
+pub fn query_now_ms() -> i64 {
+    QUERY_NOW.with(|c| c.get()).unwrap_or_else(now_ms)
+}
+
 /// Floors ms to a multiple of `slice_ms` (aligned to UTC epoch), correct for negative times.
 ///
 /// A `slice_ms` of zero or less leaves `ms` unchanged; a floor below the
@@ -1837,5 +1866,33 @@ mod tests {
             let _ = time_from_value(&Value::Float(f64::from_bits(next())));
             let _ = floor_to(ms, (next() as i64) >> (next() % 64));
         }
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+    use crate::diag::Diagnostics;
+    use crate::exec::Collect;
+    use crate::record::Record;
+    use crate::value::Value;
+
+    #[test]
+    fn one_reading_per_query() {
+        let rec = Record::default();
+        for _ in 0..2000 {
+            let plan = crate::plan::plan_text(
+                "* | queryEndTime() - queryStartTime() as d | now() - queryEndTime() as e",
+            )
+            .unwrap_or_else(|e| panic!("{}", e.message));
+            let mut out = Collect::default();
+            let mut diag = Diagnostics::default();
+            crate::engine::run_records(&plan, [&rec], &mut out, &mut diag, &|| false);
+            let row = out.rows.first().cloned().unwrap_or_default();
+            assert!(matches!(row.get("d"), Some(Value::Int(900_000))));
+            assert!(matches!(row.get("e"), Some(Value::Int(0))));
+        }
+        // Outside a query the clock is read afresh.
+        assert!(QUERY_NOW.with(|c| c.get()).is_none());
     }
 }

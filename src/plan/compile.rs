@@ -309,9 +309,9 @@ fn special(s: Special, args: &[Expr], span: Span) -> Result<CExpr, QueryError> {
             let zone = optional_zone(args, 2, span)?;
             CExpr::ParseDate(Box::new(arg(0)?), pattern, zone)
         }
-        Special::Now | Special::QueryEnd => CExpr::Const(Value::Int(crate::time::now_ms())),
+        Special::Now | Special::QueryEnd => CExpr::Const(Value::Int(crate::time::query_now_ms())),
         Special::QueryStart => CExpr::Const(Value::Int(
-            crate::time::now_ms() - functions::time_fns::QUERY_RANGE_MS,
+            crate::time::query_now_ms() - functions::time_fns::QUERY_RANGE_MS,
         )),
         Special::QueryRange => CExpr::Const(Value::Int(functions::time_fns::QUERY_RANGE_MS)),
     })

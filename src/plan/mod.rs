@@ -164,6 +164,8 @@ pub fn plan_text(text: &str) -> Result<Plan, QueryError> {
 
 /// Plans a parsed query. `text` is the query text the spans point into.
 pub fn plan_query(q: &Query, text: &str) -> Result<Plan, QueryError> {
+    // One "now" for every time function of the query.
+    let _clock = crate::time::QueryClock::start();
     let search = match &q.search {
         Some(s) => search::compile(s)?,
         None => CSearch::All,
