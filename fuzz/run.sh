@@ -17,7 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SECONDS_EACH=${1:-1200}
-TARGETS=${TARGETS:-"query input fastpath"}
+TARGETS=${TARGETS:-"query input fastpath regex_gate"}
 JOBS=${JOBS:-1}
 cd "$ROOT"
 

@@ -8,6 +8,7 @@ nothing twice. Stdlib only."""
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -69,7 +70,17 @@ def main() -> int:
         put("input", data)
         # The fastpath target's first byte picks the query and chunk size.
         put("fastpath", bytes([i % 256]) + data)
-    for t in ("query", "input", "fastpath"):
+    # regex_gate: each `parse regex "..."` pattern of the queries, a NUL,
+    # then a line of an input.
+    patterns = []
+    for q in queries:
+        for m in re.finditer(rb'regex\s+(?:field=\S+\s+)?"((?:[^"\\]|\\.)*)"', q):
+            patterns.append(m.group(1).replace(b'\\\\', b'\\').replace(b'\\"', b'"'))
+    lines = [l for data in inputs for l in data.split(b"\n") if l.strip()][:400]
+    for i, p in enumerate(patterns):
+        for l in lines[i % max(len(lines), 1):][:3]:
+            put("regex_gate", p + b"\0" + l)
+    for t in ("query", "input", "fastpath", "regex_gate"):
         print(f"seed.py: {t}: {len(os.listdir(CORPUS / t))} seeds", file=sys.stderr)
     return 0
 
