@@ -336,6 +336,11 @@ fn run(a: RunArgs) -> i32 {
     let mut watch = crate::hints::Watch::new(sink.as_mut());
     let summary = engine::run_paths_with(&plan, &fers, &logs, &opts, &run, &mut watch, &mut diag);
     let looks_empty = watch.looks_empty();
+    if let Some(e) = summary.exceeded {
+        // What a table or CSV holds back is incomplete: not printed.
+        eprintln!("sumoq: error: {e}");
+        return 1;
+    }
     if let Err(e) = sink.close() {
         if !output::is_broken_pipe(&e) {
             eprintln!("sumoq: writing output: {e}");
@@ -353,10 +358,6 @@ fn run(a: RunArgs) -> i32 {
     }
     for line in diag.summary() {
         eprintln!("{line}");
-    }
-    if let Some(e) = summary.exceeded {
-        eprintln!("sumoq: error: {e}");
-        return 1;
     }
     if summary.failed_inputs > 0 || (a.strict && diag.total() > 0) {
         1

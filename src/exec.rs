@@ -146,6 +146,9 @@ pub struct Pipeline {
     stopped: bool,
     /// Records that passed the search expression.
     pub matched: u64,
+    /// Records handed to stages, for checking the memory budget now and
+    /// then.
+    handed: u64,
 }
 
 impl Pipeline {
@@ -158,7 +161,15 @@ impl Pipeline {
             bufs: plan.stages.iter().map(|_| Vec::new()).collect(),
             stopped: false,
             matched: 0,
+            handed: 0,
         }
+    }
+
+    /// Every few thousand records, whether the run is over the memory
+    /// budget (stages that multiply records, such as `join`, grow here).
+    fn over_budget(&mut self) -> bool {
+        self.handed += 1;
+        self.handed % MEMORY_CHECK_EVERY == 0 && crate::memory::check().is_err()
     }
 
     /// Pushes one record (after FERs). Returns `Stop` when no more input can
@@ -231,6 +242,9 @@ impl Pipeline {
         if self.ops[i].done() {
             return Flow::Continue;
         }
+        if self.over_budget() {
+            return Flow::Stop;
+        }
         let mut buf = std::mem::take(&mut self.bufs[i]);
         self.ops[i].push(rec, &mut buf, diag);
         let mut flow = Flow::Continue;
@@ -292,6 +306,10 @@ impl Pipeline {
         }
     }
 }
+
+/// How many records the stages take between two checks of the memory
+/// budget.
+const MEMORY_CHECK_EVERY: u64 = 1024;
 
 /// A sink that collects rows in memory (tests, the REPL).
 #[derive(Default)]

@@ -14,6 +14,9 @@ pub type Gauge = fn() -> usize;
 
 static GAUGE: OnceLock<Gauge> = OnceLock::new();
 static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+/// The heap in use when a check failed (0: none has): once set, every
+/// stage and thread of the run stops making records.
+static TRIPPED: AtomicUsize = AtomicUsize::new(0);
 
 /// Used when `/proc/meminfo` cannot tell the machine's memory.
 const FALLBACK_LIMIT: usize = 4 << 30;
@@ -61,17 +64,49 @@ impl fmt::Display for Exceeded {
     }
 }
 
-/// Fails when the heap in use is over the budget. Cheap (two atomic loads
-/// and the gauge's one); callers check every few thousand records.
+/// Fails when the heap in use is over the budget (or a check anywhere in
+/// the run failed before), and marks the run as over it. Cheap (a few
+/// atomic loads); callers check every few thousand records, or before a
+/// large allocation with [`check_growth`].
 pub fn check() -> Result<(), Exceeded> {
+    check_growth(0)
+}
+
+/// [`check`], counting `extra` bytes about to be allocated (a buffer
+/// about to double) as in use already.
+pub fn check_growth(extra: usize) -> Result<(), Exceeded> {
     let limit = limit();
     if limit == usize::MAX {
         return Ok(());
     }
+    if let Some(e) = tripped() {
+        return Err(e);
+    }
     match in_use() {
-        Some(in_use) if in_use > limit => Err(Exceeded { in_use, limit }),
+        Some(in_use) if in_use.saturating_add(extra) > limit => {
+            let in_use = in_use.saturating_add(extra);
+            TRIPPED.store(in_use, Ordering::Relaxed);
+            Err(Exceeded { in_use, limit })
+        }
         _ => Ok(()),
     }
+}
+
+/// The failed check of this run, if one failed: a single atomic load, for
+/// loops that make many records (a worker's chunk, `parse ... multi`).
+pub fn tripped() -> Option<Exceeded> {
+    match TRIPPED.load(Ordering::Relaxed) {
+        0 => None,
+        in_use => Some(Exceeded {
+            in_use,
+            limit: limit(),
+        }),
+    }
+}
+
+/// Forgets a failed check (the REPL goes on to its next query).
+pub fn reset() {
+    TRIPPED.store(0, Ordering::Relaxed);
 }
 
 /// The error that ends an input whose line `line` outgrew the budget.
@@ -85,13 +120,48 @@ pub fn long_line(line: u64, e: Exceeded) -> std::io::Error {
     )
 }
 
-/// The default budget: half of the machine's memory, so that sumoq and
-/// whatever runs beside it both fit.
+/// The default budget: half of the memory this process may use (the
+/// machine's, or less under `ulimit -v` or a cgroup's `memory.max`), so
+/// that sumoq and whatever runs beside it both fit, and the budget stops a
+/// run before the limit kills it.
 pub fn default_limit() -> usize {
-    std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|t| mem_total(&t))
-        .map_or(FALLBACK_LIMIT, |total| total / 2)
+    let read = |p: &str| std::fs::read_to_string(p).ok();
+    let machine = read("/proc/meminfo").and_then(|t| mem_total(&t));
+    let rlimit = read("/proc/self/limits").and_then(|t| address_space_limit(&t));
+    let groups = read("/proc/self/cgroup").unwrap_or_default();
+    let number = |t: String| t.trim().parse::<usize>().ok();
+    let cgroup2 = cgroup_path(&groups, "0::")
+        .and_then(|p| read(&format!("/sys/fs/cgroup{p}/memory.max")))
+        .and_then(number);
+    // cgroup v1: the memory controller's own hierarchy (the path inside a
+    // container is often `/`, its limit at the hierarchy's root).
+    let cgroup1 = cgroup_path(&groups, ":memory:").and_then(|p| {
+        read(&format!("/sys/fs/cgroup/memory{p}/memory.limit_in_bytes"))
+            .or_else(|| read("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+            .and_then(number)
+    });
+    [machine, rlimit, cgroup2, cgroup1]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(FALLBACK_LIMIT, |least| least / 2)
+}
+
+/// The soft "Max address space" of `/proc/self/limits`, when set.
+fn address_space_limit(limits: &str) -> Option<usize> {
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max address space"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
+}
+
+/// The path after `tag` in `/proc/self/cgroup` (`0::` for cgroup v2,
+/// `:memory:` for v1's memory controller).
+fn cgroup_path(cgroup: &str, tag: &str) -> Option<String> {
+    cgroup
+        .lines()
+        .find_map(|l| l.find(tag).map(|i| &l[i + tag.len()..]))
+        .map(|p| p.trim_end_matches('/').to_string())
 }
 
 /// `MemTotal` of `/proc/meminfo`, in bytes.
@@ -184,6 +254,22 @@ mod tests {
         let t = "MemTotal:       24522108 kB\nMemFree:  1 kB\n";
         assert_eq!(mem_total(t), Some(24_522_108 * 1024));
         assert_eq!(mem_total("nothing"), None);
+    }
+
+    #[test]
+    fn process_limits() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units\n\
+                      Max address space         4096000000           unlimited            bytes\n";
+        assert_eq!(address_space_limit(limits), Some(4_096_000_000));
+        let unlimited =
+            "Max address space         unlimited            unlimited            bytes\n";
+        assert_eq!(address_space_limit(unlimited), None);
+        let v2 = "0::/user.slice/x.scope\n";
+        assert_eq!(cgroup_path(v2, "0::"), Some("/user.slice/x.scope".into()));
+        assert_eq!(cgroup_path("0::/\n", "0::"), Some(String::new()));
+        let v1 = "5:devices:/\n4:memory:/api/4c3d\n0::/\n";
+        assert_eq!(cgroup_path(v1, ":memory:"), Some("/api/4c3d".into()));
+        assert!(default_limit() > 0);
     }
 
     #[test]

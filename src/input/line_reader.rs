@@ -68,17 +68,19 @@ impl<R: BufRead> LineReader<R> {
                 Some(i) => (i + 1, true),
                 None => (avail.len(), false),
             };
+            // A long line's buffer doubles as it grows: the doubling must
+            // fit in the budget, not only what is held now.
+            if self.buf.len() >= CHECK_LINES_OVER && self.buf.capacity() - self.buf.len() < take {
+                if let Err(e) = crate::memory::check_growth(self.buf.capacity().saturating_mul(2)) {
+                    return Err(crate::memory::long_line(self.line + 1, e));
+                }
+            }
             self.buf
                 .extend_from_slice(avail.get(..take).unwrap_or_default());
             self.r.consume(take);
             read += take;
             if done {
                 return Ok(read);
-            }
-            if self.buf.len() >= CHECK_LINES_OVER {
-                if let Err(e) = crate::memory::check() {
-                    return Err(crate::memory::long_line(self.line + 1, e));
-                }
             }
         }
     }

@@ -49,10 +49,22 @@ pub fn escape_controls(s: &str) -> String {
 }
 
 /// Control characters (C0, DEL and C1, which includes the one-byte CSI
-/// U+009B), and the bidirectional overrides and isolates, which make a
-/// terminal show text in an order other than its own ("Trojan Source").
+/// U+009B); the bidirectional overrides, isolates and marks, which make a
+/// terminal show text in an order other than its own ("Trojan Source");
+/// the line and paragraph separators, which some terminals break lines
+/// at; and the invisible zero-width space and byte order mark.
 fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{061c}'
+                | '\u{feff}'
+        )
 }
 
 /// An empty table in sumoq's style, fitted to `width` columns when given

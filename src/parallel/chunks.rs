@@ -114,7 +114,9 @@ impl<R: Read> ChunkReader<R> {
             // the line (an endless one, such as /dev/zero's) outgrows the
             // memory budget.
             searched = buf.len();
-            if let Err(e) = crate::memory::check() {
+            // Reading on doubles the buffer, the old one held while the new
+            // one fills: that must fit too.
+            if let Err(e) = crate::memory::check_growth(buf.capacity().saturating_mul(2)) {
                 return Err(crate::memory::long_line(self.next_line, e));
             }
         }

@@ -150,7 +150,7 @@ impl<'p> Runner<'p> {
 
     /// Why the run stopped early for memory, if it did.
     pub(crate) fn exceeded(&self) -> Option<memory::Exceeded> {
-        self.main.exceeded
+        self.main.exceeded.or_else(memory::tripped)
     }
 
     /// End of input: flushes the rest of the pipeline (nothing after the
@@ -159,7 +159,7 @@ impl<'p> Runner<'p> {
         if let Some(p) = &mut self.main.progress {
             p.clear();
         }
-        if self.main.exceeded.is_some() {
+        if self.exceeded().is_some() {
             return;
         }
         let m = &mut self.main;

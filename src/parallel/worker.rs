@@ -75,6 +75,11 @@ impl<'p> Worker<'p> {
         self.prefix.agg = self.shape.agg.map(|p| AggOp::new(p.clone()));
         let mut records = 0;
         for (line, bytes) in chunk.lines() {
+            // Over the memory budget, the run is ending: stop making
+            // records (each may make many, as `kv` or `parse multi` do).
+            if records % 256 == 0 && crate::memory::check().is_err() {
+                break;
+            }
             match self.maker.read(bytes, line, &mut self.reader_diag) {
                 Line::Blank => {}
                 Line::Record(rec) => {

@@ -265,10 +265,19 @@ impl Session {
             flag.load(Ordering::Relaxed)
         };
         let started = Instant::now();
+        crate::memory::reset();
         let scanned = engine::run_records(&plan, self.data.records(), &mut head, &mut diag, &poll);
         let elapsed = started.elapsed();
         // Dropping the bar erases it before the result is shown.
         drop(progress);
+        if let Some(e) = crate::memory::tripped() {
+            // The rows held are dropped before the REPL goes on.
+            drop(head);
+            crate::memory::reset();
+            self.last = Some(LastQuery { source, plan });
+            self.note(&format!("sumoq: error: {e}"));
+            return;
+        }
         self.last = Some(LastQuery { source, plan });
         if diag.count("cancelled") > 0 {
             self.cancel.store(false, Ordering::Relaxed);

@@ -324,6 +324,10 @@ impl Operator for CompareOp {
             // Each shifted run, its rows by key.
             let mut runs: Vec<(u32, HashMap<Key, Record>)> = Vec::new();
             for k in 1..=s.count {
+                // Each shifted run holds its rows: many of them add up.
+                if crate::memory::check().is_err() {
+                    return;
+                }
                 let by = s.every.saturating_mul(k as i64);
                 let past = self.run(
                     &prefix,

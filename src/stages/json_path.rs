@@ -306,17 +306,53 @@ pub fn find_json(text: &str) -> Option<&RawValue> {
     let t = text.trim();
     if t.starts_with('{') || t.starts_with('[') {
         if let Ok(r) = serde_json::from_str::<&RawValue>(t) {
-            return Some(r);
+            return shallow(r);
         }
     }
     for (i, _) in text.match_indices('{').take(MAX_EMBEDDED_TRIES) {
         let rest = &text[i..];
         let mut it = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
         if let Some(Ok(r)) = it.next() {
-            return Some(r);
+            return shallow(r);
         }
     }
     None
+}
+
+/// Deepest JSON the parsing stages take apart, as for whole JSON lines
+/// (serde_json's limit there). A raw value is checked whole, but walking it
+/// re-reads each level, and `json auto` names each leaf by its whole path:
+/// a value 20,000 deep would cost time and memory quadratic in its size.
+const MAX_JSON_DEPTH: usize = 128;
+
+/// The value, when it nests no deeper than [`MAX_JSON_DEPTH`].
+fn shallow(r: &RawValue) -> Option<&RawValue> {
+    let mut depth = 0usize;
+    let mut in_str = false;
+    let mut escaped = false;
+    for b in r.get().bytes() {
+        if in_str {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return None;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Some(r)
 }
 
 /// The kind of a raw JSON value, from its first byte.

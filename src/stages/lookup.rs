@@ -6,8 +6,10 @@
 //! lookup COL [as F], ... | * from TABLE on FIELD=COLUMN [, FIELD=COLUMN | and ...]
 //! ```
 //!
-//! TABLE is a local CSV file (a path ending in `.csv`, `file://PATH`, or a
-//! quoted path), read when the query runs, never by `check`. Sumo's hosted
+//! TABLE is a local CSV file (a path ending in `.csv`, or `file://PATH.csv`),
+//! read when the query runs, never by `check`. Only `.csv` paths: a query
+//! from elsewhere must not read `/etc/passwd` or `/proc/self/environ` as a
+//! table (and show its first line as column names). Sumo's hosted
 //! tables (`geo://location`, `asn://default`, `sumo://threat/cs`,
 //! `path://"/Library/..."`, saved tables such as `shared/x`, `https://`
 //! files) have no offline copy: a run stops before reading input unless a
@@ -46,7 +48,13 @@ pub enum SourceSpec {
 pub fn classify(text: &str) -> SourceSpec {
     let t = text.trim();
     if let Some(rest) = t.strip_prefix("file://") {
-        return SourceSpec::Local(PathBuf::from(rest));
+        if rest.to_ascii_lowercase().ends_with(".csv") {
+            return SourceSpec::Local(PathBuf::from(rest));
+        }
+        return SourceSpec::Hosted {
+            name: t.to_string(),
+            what: "the file (not a .csv file)",
+        };
     }
     if let Some((scheme, _)) = t.split_once("://") {
         let what = match scheme.to_ascii_lowercase().as_str() {
@@ -680,9 +688,14 @@ mod tests {
     fn sources_are_told_apart_by_their_text() {
         assert_eq!(classify("hosts.csv"), SourceSpec::Local("hosts.csv".into()));
         assert_eq!(
-            classify("file:///tmp/x"),
-            SourceSpec::Local("/tmp/x".into())
+            classify("file:///tmp/x.csv"),
+            SourceSpec::Local("/tmp/x.csv".into())
         );
+        // Found by the attack run: any file was read as a table.
+        assert!(matches!(
+            classify("file:///etc/passwd"),
+            SourceSpec::Hosted { .. }
+        ));
         assert!(matches!(
             classify("geo://location"),
             SourceSpec::Hosted { .. }

@@ -165,7 +165,11 @@ impl ParseRegex {
             let before = out.len();
             // A text without the literal every match needs has none.
             if p.gate.as_ref().is_none_or(|g| g.may_match(&text)) {
-                for c in p.re.captures_iter(&text) {
+                for (i, c) in p.re.captures_iter(&text).enumerate() {
+                    // A long text can make millions of records at once.
+                    if i % 4096 == 4095 && crate::memory::check().is_err() {
+                        break;
+                    }
                     let mut copy = rec.clone();
                     p.set_fields(&Groups::Crate(c), &mut copy);
                     out.push(copy);

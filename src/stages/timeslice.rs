@@ -231,8 +231,12 @@ pub fn slice_for(lo: i64, hi: i64, n: u64) -> i64 {
         }
     }
     let day = 86_400_000;
-    let mut d = ((hi.saturating_sub(lo)) / n / day + 1).saturating_mul(day);
-    while count(d) > n {
+    let span = hi.saturating_sub(lo);
+    let mut d = (span / n / day + 1).saturating_mul(day);
+    // Slices are aligned to the epoch, so a range across a slice boundary
+    // (any range across time 0) has at least two, whatever their length:
+    // past the span's length no longer slice helps, and the loop ends.
+    while count(d) > n && d <= span {
         d = d.saturating_add(day);
     }
     d
@@ -251,6 +255,15 @@ mod tests {
         assert!(duration_ms("5x", s).is_err());
         assert!(duration_ms("0m", s).is_err());
         assert!(duration_ms("m", s).is_err());
+    }
+
+    #[test]
+    fn one_bucket_across_time_zero_ends() {
+        // Found by the attack run: this looped forever.
+        let d = slice_for(-1, 0, 1);
+        assert!(d > 0);
+        let d = slice_for(-62_135_596_800_000, 4_102_444_800_000, 1);
+        assert!(d > 4_102_444_800_000);
     }
 
     #[test]
