@@ -242,12 +242,17 @@ impl Record {
 
     /// The record's `_messageTime` as epoch milliseconds, if any.
     pub fn time_ms(&self) -> Option<i64> {
-        match self.lookup("_messageTime", None) {
+        let ms = match self.lookup("_messageTime", None) {
             Value::Int(i) => Some(i),
+            // Saturating, then checked below: 1e30 is no time.
             Value::Float(f) if f.is_finite() => Some(f as i64),
             Value::Str(s) => crate::time::parse_time_text(&s),
             _ => None,
-        }
+        };
+        // A time no date can show (as formatDate would say) is no time at
+        // all: clamped, it would make a slice or a `compare` window of
+        // millions of years.
+        ms.filter(|ms| chrono::DateTime::from_timestamp_millis(*ms).is_some())
     }
 }
 

@@ -4,8 +4,9 @@
 //!
 //! A small scanner finds where each element ends (tracking strings and
 //! brackets, never recursing), then serde_json parses just that element.
-//! A truncated or malformed array keeps every element before the problem
-//! and warns once. Several arrays one after another (`cat a.json b.json`)
+//! A truncated array, or one whose structure breaks, keeps every element
+//! before the problem and warns once; a whole element that does not parse
+//! (after the first) is kept as a text record with a warning. Several arrays one after another (`cat a.json b.json`)
 //! are read in turn.
 //!
 //! A first byte `[` is also how many text logs start (`[2024-06-12 10:00]
@@ -283,6 +284,16 @@ impl<R: BufRead> ArrayReader<R> {
         let parsed = serde_json::from_str::<serde_json::Value>(&text);
         let json = match (end, parsed) {
             (End::Complete, Ok(json)) => json,
+            // A whole element serde refuses (a number out of range): once
+            // the input is known to be an array, it is kept as a text
+            // record and the elements after it are read, as a malformed
+            // line of NDJSON is.
+            (End::Complete, Err(e)) if self.committed() => {
+                let p = problem(json_reason(&e), Some(&e));
+                let msg = format!("{}; kept as a text record", p.message());
+                b.warn(diag, MALFORMED_JSON, p.line, msg);
+                return Ok(Ok(b.record(Vec::new(), &text, line, &[])));
+            }
             (_, Err(e)) => return Ok(Err(problem(json_reason(&e), Some(&e)))),
             // The scanner saw a broken element that serde accepted; trust
             // the scanner, which looked at what followed too.
@@ -596,7 +607,7 @@ mod tests {
     }
 
     #[test]
-    fn malformed_array_stops_at_the_problem() {
+    fn broken_array_stops_at_the_problem() {
         let (recs, diag) = read_bytes(b"[{\"a\":1},\n {\"a\":2}\n {\"a\":3}]");
         assert_eq!(recs.len(), 2);
         assert_eq!(diag.kept[0].line, 3);
@@ -605,12 +616,14 @@ mod tests {
             "expected `,` or `]` at column 2 of the JSON array"
         );
 
+        // A whole element that does not parse is a text record; the
+        // elements after it are read.
         let (recs, diag) = read_bytes(b"[1, 2,\n {\"a\": tru}, 4]");
-        assert_eq!(recs.len(), 2);
+        assert_eq!(recs.len(), 4);
         assert_eq!(diag.kept[0].line, 2);
         assert_eq!(
             diag.kept[0].message,
-            "expected ident at column 11 of the JSON array"
+            "expected ident at column 11 of the JSON array; kept as a text record"
         );
 
         let (recs, diag) = read_bytes(b"[1, 2,]");

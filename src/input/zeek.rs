@@ -134,7 +134,13 @@ impl Header {
             if ty.is_time() && col != self.markers.unset {
                 times.push((name, col));
             }
-            fields.push((name.clone(), convert(col, ty, &self.markers)));
+            let value = convert(col, ty, &self.markers);
+            // A name `#fields` repeats: the last value wins, in the first
+            // one's place, as for duplicate JSON keys (SPEC §2).
+            match fields.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = value,
+                None => fields.push((name.clone(), value)),
+            }
         }
         let want = self.names.len();
         if columns != want {
