@@ -134,7 +134,42 @@ fn check_limits(text: &str) -> Result<(), QueryError> {
     let mut ternaries = 0usize;
     let mut in_str = false;
     let mut escaped = false;
+    // Comments are skipped as the grammar skips them (a quote or a bracket
+    // in one counts for nothing); an unclosed `/*` is an error here, or it
+    // would be read as search words.
+    let mut skip_to = 0usize;
     for (i, c) in text.char_indices() {
+        if i < skip_to {
+            continue;
+        }
+        // A comment starts a word: `Labs/*` is a category with a wildcard
+        // and `http://x` a URL, as in Sumo.
+        let starts_word = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|p| p.is_whitespace() || matches!(p, '|' | '(' | ')' | ','));
+        if !in_str && c == '/' && starts_word {
+            let rest = &text[i..];
+            if rest.starts_with("//") {
+                skip_to = rest.find('\n').map_or(text.len(), |n| i + n);
+                continue;
+            }
+            if rest.starts_with("/*") {
+                match rest[2..].find("*/") {
+                    Some(n) => skip_to = i + 2 + n + 2,
+                    None => {
+                        let mut e = QueryError::new(
+                            "comment `/*` is not closed with `*/`",
+                            Span::new(i, i + 2),
+                        );
+                        // The REPL reads another line for it.
+                        e.at_end = true;
+                        return Err(e);
+                    }
+                }
+                continue;
+            }
+        }
         if in_str {
             if escaped {
                 escaped = false;

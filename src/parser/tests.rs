@@ -111,6 +111,7 @@ fn trailing_pipe_is_incomplete() {
     assert!(is_incomplete("* | where (a = 1"));
     assert!(is_incomplete("* | where a = \"open"));
     assert!(is_incomplete("* | where a = 1 /* open"));
+    assert!(is_incomplete("* /* open"));
     assert!(!is_incomplete("* | where a = 1"));
     assert!(!is_incomplete("* | where a = = 1"));
 }
