@@ -154,8 +154,8 @@ fn check_limits(text: &str) -> Result<(), QueryError> {
                 skip_to = rest.find('\n').map_or(text.len(), |n| i + n);
                 continue;
             }
-            if rest.starts_with("/*") {
-                match rest[2..].find("*/") {
+            if let Some(body) = rest.strip_prefix("/*") {
+                match body.find("*/") {
                     Some(n) => skip_to = i + 2 + n + 2,
                     None => {
                         let mut e = QueryError::new(
