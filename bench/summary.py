@@ -116,8 +116,12 @@ def main():
                 verdicts.append("%s: sumoq/DuckDB wall-time ratio %.2f (want < 1.0)"
                                 % (TITLES.get(q, q), base / med))
             if t == "ag" and base:
-                verdicts.append("%s: sumoq is %.1fx faster than angle-grinder (want >= 8)"
-                                % (TITLES.get(q, q), med / base))
+                # The goal of 8x is for the JSON queries; the text-log
+                # workloads are there for reference (angle-grinder's own
+                # keyword filter and one inline pattern against sumoq's).
+                goal = "" if q.startswith("asa") else " (want >= 8)"
+                verdicts.append("%s: sumoq is %.1fx as fast as angle-grinder%s"
+                                % (TITLES.get(q, q), med / base, goal))
         if (q, "sumoq") in rss:
             verdicts.append("%s: sumoq peak memory %.0f MB (want < 200)"
                             % (TITLES.get(q, q), rss[(q, "sumoq")] / 1024))
