@@ -251,6 +251,11 @@ pub fn haversine(a: &[Value]) -> Value {
     else {
         return Value::Null;
     };
+    // NaN or infinite coordinates are no place (`min` below would turn a
+    // NaN into half the globe).
+    if ![lat1, lon1, lat2, lon2].iter().all(|c| c.is_finite()) {
+        return Value::Null;
+    }
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = (lat2 - lat1).to_radians();
     let dl = (lon2 - lon1).to_radians();
@@ -262,6 +267,16 @@ pub fn haversine(a: &[Value]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn haversine_of_no_place_is_null() {
+        let nan = Value::Float(f64::NAN);
+        let z = Value::Int(0);
+        assert!(matches!(
+            haversine(&[nan, z.clone(), z.clone(), z]),
+            Value::Null
+        ));
+    }
 
     #[test]
     fn rounding() {
