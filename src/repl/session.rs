@@ -128,7 +128,17 @@ impl Session {
     /// Writes a line to the message stream.
     pub fn note(&mut self, s: &str) {
         let _ = self.out.flush();
-        let _ = writeln!(self.err, "{s}");
+        // Notes echo what was typed and what the data holds: control
+        // characters in them print escaped, line by line (the line breaks
+        // and tabs of a note's own layout stay).
+        for line in s.split('\n') {
+            let shown: String = line
+                .split('\t')
+                .map(crate::output::escape_controls)
+                .collect::<Vec<_>>()
+                .join("\t");
+            let _ = writeln!(self.err, "{shown}");
+        }
         let _ = self.err.flush();
     }
 
@@ -375,6 +385,15 @@ pub(crate) mod tests {
 
     fn no(_: &str) -> Option<String> {
         None
+    }
+
+    #[test]
+    fn notes_escape_control_characters() {
+        // Found by the attack run: `:set` echoed typed control bytes raw.
+        let (mut s, _, err) = session();
+        let _ = err.take();
+        s.note("a\u{1b}[2J\tb\nc\u{7}");
+        assert_eq!(err.take(), "a\\u{1b}[2J\tb\nc\\u{7}\n");
     }
 
     #[test]
