@@ -182,14 +182,7 @@ impl Pipeline {
             return Flow::Continue;
         }
         self.matched += 1;
-        if let Flow::Stop = self.run_from(0, rec, sink, diag) {
-            self.stopped = true;
-            return Flow::Stop;
-        }
-        if self.input_done() {
-            return Flow::Stop;
-        }
-        Flow::Continue
+        self.push_at(0, rec, sink, diag)
     }
 
     /// Pushes a record that has already been through the search

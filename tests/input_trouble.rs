@@ -38,6 +38,16 @@ fn run(args: &[&str]) -> (String, String, i32) {
     )
 }
 
+/// Starts sumoq with `args`, its output piped.
+fn spawn(args: &[&str]) -> Child {
+    bin()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn sumoq")
+}
+
 /// Waits for a child at most `limit`, killing it after that.
 fn wait_at_most(mut child: Child, limit: Duration) -> Output {
     let start = Instant::now();
@@ -67,13 +77,14 @@ fn file_deleted_while_read_is_read_whole_or_named() {
     let d = scratch("vanish");
     let f = d.join("big.ndjson");
     std::fs::write(&f, lines(300_000)).expect("write");
-    let child = bin()
-        .args(["run", "-q", "* | count", "--format", "json"])
-        .arg(&f)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let child = spawn(&[
+        "run",
+        "-q",
+        "* | count",
+        "--format",
+        "json",
+        &f.display().to_string(),
+    ]);
     let _ = std::fs::remove_file(&f);
     let out = wait_at_most(child, Duration::from_secs(60));
     let (o, e) = (text(&out.stdout), text(&out.stderr));
@@ -274,21 +285,16 @@ fn urandom_with_limit_bytes_ends_with_a_warning() {
         eprintln!("skipped: no /dev/urandom");
         return;
     }
-    let child = bin()
-        .args([
-            "run",
-            "-q",
-            "* | count",
-            "--format",
-            "json",
-            "--limit-bytes",
-            "4M",
-            "/dev/urandom",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let child = spawn(&[
+        "run",
+        "-q",
+        "* | count",
+        "--format",
+        "json",
+        "--limit-bytes",
+        "4M",
+        "/dev/urandom",
+    ]);
     let out = wait_at_most(child, Duration::from_secs(60));
     let (o, e) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{e}");
@@ -313,12 +319,7 @@ fn urandom_ends_on_interrupt() {
         eprintln!("skipped: no /dev/urandom");
         return;
     }
-    let child = bin()
-        .args(["run", "-q", "* | count", "--format", "json", "/dev/urandom"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let child = spawn(&["run", "-q", "* | count", "--format", "json", "/dev/urandom"]);
     std::thread::sleep(Duration::from_millis(1500));
     let _ = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -89,17 +89,9 @@ impl Builder {
         line: u64,
         exact_times: &[(&str, &str)],
     ) -> Record {
-        let mut rec = Record {
-            fields,
-            raw: Some(Arc::from(raw)),
-            message_time: None,
-            meta: self.meta.clone(),
-            hidden: Vec::new(),
-            origin: Origin {
-                source: self.source.clone(),
-                line,
-            },
-        };
+        let mut rec = self.shell(line);
+        rec.fields = fields;
+        rec.raw = Some(Arc::from(raw));
         rec.message_time = self.message_time(&rec, exact_times);
         rec
     }
